@@ -1,0 +1,113 @@
+"""Who may do what: the one place that says it, readable as a table.
+
+Every view checks this table in the view (``accounts.decorators.access_required`` looks up the
+view's URL name here), the navigation shows only what it allows, and the role × URL matrix test
+walks every URL pattern against it — a URL missing from the table fails that test and is refused
+at run time.
+
+Roles (a user may hold several):
+  assistant  assistant(e) de concertation: the on-call duty, callouts, cases, schools
+  admin      the coordinating AC: users, the rota, reference data
+  chef       chef de corps / korpschef: reports and statistics, never identities
+  dispatch   the zone's dispatching: who is on call, paging, nothing else
+  dpo        the data-protection officer: the access journal
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ASSISTANT = "assistant"
+ADMIN = "admin"
+CHEF = "chef"
+DISPATCH = "dispatch"
+DPO = "dpo"
+
+ROLE_CHOICES = [
+    (ASSISTANT, _("Assistant de concertation")),
+    (ADMIN, _("Administrator")),
+    (CHEF, _("Chef de corps")),
+    (DISPATCH, _("Dispatch")),
+    (DPO, _("Data-protection officer")),
+]
+ALL_ROLES = frozenset(code for code, _label in ROLE_CHOICES)
+
+# Markers for rows that are not a set of roles.
+PUBLIC = "public"  # no sign-in needed (sign-in pages, health check, signed links)
+SIGNED_IN = "signed-in"  # any signed-in account, even one without a role (profile, sign-out)
+
+
+def _roles(*codes: str) -> frozenset[str]:
+    return frozenset(codes)
+
+
+ANY_ROLE = ALL_ROLES
+STAFF = _roles(ASSISTANT, ADMIN)
+
+# fmt: off
+# URL name                              -> who may open it
+URL_ACCESS: dict[str, str | frozenset[str]] = {
+    # --- ground floor: health, sign-in, profile ------------------------------------------------
+    "healthz":                              PUBLIC,
+    "set_language":                         PUBLIC,
+    "accounts:login":                       PUBLIC,
+    "accounts:login_verify":                PUBLIC,   # only with a pending sign-in in the session
+    "accounts:enrol":                       PUBLIC,   # pending first sign-in, or a signed-in user
+    "accounts:password_reset":              PUBLIC,
+    "accounts:password_reset_sent":         PUBLIC,
+    "accounts:password_reset_confirm":      PUBLIC,   # only with a valid signed token
+    "accounts:logout":                      SIGNED_IN,
+    "accounts:home":                        SIGNED_IN,
+    "accounts:profile":                     SIGNED_IN,
+    "accounts:password_change":             SIGNED_IN,
+    "accounts:backup_codes":                SIGNED_IN,
+    "accounts:trusted_device_revoke":       SIGNED_IN,
+    "accounts:session_end":                 SIGNED_IN,
+    # --- user administration and the journal ---------------------------------------------------
+    "accounts:user_list":                   _roles(ADMIN),
+    "accounts:user_create":                 _roles(ADMIN),
+    "accounts:user_detail":                 _roles(ADMIN),
+    "accounts:user_edit":                   _roles(ADMIN),
+    "accounts:user_deactivate":             _roles(ADMIN),
+    "accounts:user_reactivate":             _roles(ADMIN),
+    "accounts:user_reset_second_factor":    _roles(ADMIN),
+    "accounts:user_send_link":              _roles(ADMIN),
+    "accounts:journal":                     _roles(DPO),
+    "accounts:journal_export":              _roles(DPO),
+    # --- directory -----------------------------------------------------------------------------
+    "directory:reference_list":             _roles(ADMIN),
+    "directory:reference_create":           _roles(ADMIN),
+    "directory:reference_edit":             _roles(ADMIN),
+    "directory:officer_search":             _roles(ASSISTANT, ADMIN, DISPATCH),
+    "directory:service_list":               _roles(ASSISTANT, ADMIN),
+}
+
+# Capabilities that are not a page: checked by views and services with ``can(user, name)``.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # See names, contacts and free-text notes of victims, relatives and citizens. Chefs de corps
+    # never do (need-to-know); dispatch neither.
+    "see_identities":                       _roles(ASSISTANT, ADMIN),
+}
+# fmt: on
+
+
+def roles_of(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return user.role_codes
+
+
+def can_open(user, url_name: str) -> bool:
+    """True if ``user`` may open the URL named ``url_name`` (False for a name not in the table)."""
+    rule = URL_ACCESS.get(url_name)
+    if rule is None:
+        return False
+    if rule == PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if rule == SIGNED_IN:
+        return True
+    return bool(roles_of(user) & rule)
+
+
+def can(user, capability: str) -> bool:
+    return bool(roles_of(user) & CAPABILITIES[capability])

@@ -1,0 +1,280 @@
+"""Sign-in, second factor, sessions and account administration: work that spans several models."""
+
+import base64
+import time
+from io import BytesIO
+
+import django_otp
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import journal
+from accounts.middleware import AUTH_STARTED_AT, LAST_SEEN_AT
+from accounts.models import TrustedDevice, User, UserSession
+
+PENDING_KEY = "pending_sign_in"
+BACKUP_CODES_KEY = "fresh_backup_codes"
+TRUSTED_SALT = "accounts.trusted-device"
+
+
+# --- the two-step sign-in -----------------------------------------------------------------------
+
+
+def begin_sign_in(request, user: User, *, via: str = "password") -> None:
+    """Password accepted: remember who is signing in until the second factor is given.
+
+    No authenticated session exists before the second factor (ASVS 6.3.3): the pending state is
+    just a user id and a time in the anonymous session, valid for a few minutes.
+    """
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = {"user": user.pk, "at": time.time(), "via": via}
+
+
+def pending_user(request) -> User | None:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > settings.PENDING_SIGN_IN_SECONDS:
+        return None
+    return User.objects.filter(pk=pending["user"], is_active=True).first()
+
+
+def confirmed_totp(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def verify_second_factor(user: User, code: str) -> tuple[object | None, str]:
+    """Check a TOTP or backup code. Returns (device, "") or (None, reason) with reason one of
+    "invalid" or "throttled". A TOTP code is accepted once only (django-otp keeps the last time step)."""
+    totp = confirmed_totp(user)
+    throttled = False
+    if totp is not None and code.isdigit() and len(code) == 6:
+        allowed, _details = totp.verify_is_allowed()
+        if not allowed:
+            throttled = True
+        elif totp.verify_token(code):
+            return totp, ""
+    static = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if static is not None and not code.isdigit():
+        allowed, _details = static.verify_is_allowed()
+        if not allowed:
+            throttled = True
+        elif static.verify_token(code):
+            return static, ""
+    return None, "throttled" if throttled else "invalid"
+
+
+def complete_sign_in(request, user: User, device, *, method: str) -> None:
+    """Open the session: new session key, second factor recorded, timeouts stamped, journaled."""
+    request.session.pop(PENDING_KEY, None)
+    user.backend = "django.contrib.auth.backends.ModelBackend"
+    auth.login(request, user)  # cycles the session key (ASVS 7.2.4)
+    django_otp.login(request, device)
+    now = time.time()
+    request.session[AUTH_STARTED_AT] = now
+    request.session[LAST_SEEN_AT] = now
+    request.session.save()
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "ip": journal.client_ip(request),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "created_at": timezone.now(),
+        },
+    )
+    journal.record(request, journal.SIGN_IN, user, actor=user, description=method)
+
+
+def sign_out(request) -> None:
+    user = request.user
+    if user.is_authenticated:
+        journal.record(request, journal.SIGN_OUT, user)
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+    auth.logout(request)
+
+
+# --- trusted devices ------------------------------------------------------------------------------
+
+
+def trusted_device_for(request, user: User) -> TrustedDevice | None:
+    """The device trusted by this browser's cookie for ``user``, if still valid (and stamp its use)."""
+    cookie = request.COOKIES.get(settings.TRUSTED_DEVICE_COOKIE_NAME)
+    if not cookie or settings.TRUSTED_DEVICE_DAYS == 0:
+        return None
+    try:
+        data = signing.loads(cookie, salt=TRUSTED_SALT, max_age=settings.TRUSTED_DEVICE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    if data.get("u") != user.pk:
+        return None
+    device = TrustedDevice.objects.valid().filter(user=user, token_hash=TrustedDevice.hash(data.get("t", ""))).first()
+    if device is not None:
+        device.last_used_at = timezone.now()
+        device.save(update_fields=["last_used_at"])
+    return device
+
+
+def trust_this_device(request, response, user: User) -> TrustedDevice:
+    label = request.META.get("HTTP_USER_AGENT", "")
+    device, token = TrustedDevice.issue(user, label=label)
+    response.set_cookie(
+        settings.TRUSTED_DEVICE_COOKIE_NAME,
+        signing.dumps({"u": user.pk, "t": token}, salt=TRUSTED_SALT),
+        max_age=settings.TRUSTED_DEVICE_DAYS * 86400,
+        secure=settings.HTTPS,
+        httponly=True,
+        samesite="Lax",
+    )
+    journal.record(request, journal.SECURITY, user, actor=user, description="device trusted")
+    return device
+
+
+# --- enrolment and backup codes ----------------------------------------------------------------------
+
+
+def enrolment_device(user: User) -> TOTPDevice:
+    """The unconfirmed authenticator being set up (reused on reload, so the QR code stays the same)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def manual_key(device: TOTPDevice) -> str:
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def qr_code_data_uri(device: TOTPDevice) -> str:
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def confirm_enrolment(request, user: User, device: TOTPDevice, code: str) -> bool:
+    if not device.verify_token(code):
+        return False
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        journal.record(request, journal.SECURITY, user, actor=user, description="second factor enrolled")
+    return True
+
+
+def new_backup_codes(user: User) -> list[str]:
+    """Replace the user's backup codes with fresh single-use ones (each is deleted when used)."""
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = []
+    for _i in range(settings.BACKUP_CODE_COUNT):
+        token = StaticToken.random_token()  # 8 characters from a-z2-7, never all digits
+        while token.isdigit():
+            token = StaticToken.random_token()
+        codes.append(token)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def backup_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# --- administration -------------------------------------------------------------------------------------
+
+
+def end_sessions(user: User, *, except_key: str | None = None) -> int:
+    keys = list(
+        UserSession.objects.filter(user=user)
+        .exclude(session_key=except_key or "")
+        .values_list("session_key", flat=True)
+    )
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def end_session(session: UserSession) -> None:
+    Session.objects.filter(session_key=session.session_key).delete()
+    session.delete()
+
+
+def deactivate_user(request, user: User) -> None:
+    user.deactivate()
+    end_sessions(user)
+    TrustedDevice.objects.valid().filter(user=user).update(revoked_at=timezone.now())
+    journal.record(request, journal.UPDATE, user, description=f"{user.journal_label()}: deactivated")
+
+
+def reset_second_factor(request, user: User) -> None:
+    """Forget the user's authenticator, backup codes and trusted devices: they enrol again at the
+    next sign-in. Their open sessions end."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    TrustedDevice.objects.valid().filter(user=user).update(revoked_at=timezone.now())
+    end_sessions(user)
+    journal.record(request, journal.SECURITY, user, description=f"{user.journal_label()}: second factor reset")
+
+
+def password_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
+
+
+def send_account_email(user: User, template: str, context: dict) -> None:
+    """Send a sign-in e-mail (reset link, invitation) in the user's language, after the commit."""
+    with translation.override(user.language):
+        context = {"user": user, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+        text = render_to_string(f"accounts/email/{template}.txt", context)
+        html = render_to_string(f"accounts/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    transaction.on_commit(lambda: message.send(fail_silently=False))
+
+
+def request_password_reset(request, email: str) -> None:
+    """Mail a reset link if an active account has this address; say nothing either way."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    journal.record(request, journal.SECURITY, user, actor_label=email[:254], description="password reset requested")
+    send_account_email(user, "password_reset", {"link": password_link(user), "hours": _link_hours()})
+
+
+def invite_user(request, user: User) -> None:
+    """Mail a link to choose a password (a new account, or an administrator re-sending it)."""
+    journal.record(request, journal.SECURITY, user, description=f"{user.journal_label()}: sign-in link sent")
+    send_account_email(
+        user, "invitation", {"link": password_link(user), "invited_by": request.user, "hours": _link_hours()}
+    )
+
+
+def _link_hours() -> int:
+    return settings.PASSWORD_RESET_TIMEOUT // 3600
+
+
+def set_password_after_reset(request, user: User, password: str) -> None:
+    """A reset ends with the second factor, never with an open session (ASVS 6.4.3): the old
+    sessions and trusted devices are ended, and the browser goes on to the second-factor step."""
+    user.set_password(password)
+    user.save(update_fields=["password", "password_changed_at"])
+    end_sessions(user)
+    TrustedDevice.objects.valid().filter(user=user).update(revoked_at=timezone.now())
+    journal.record(request, journal.SECURITY, user, actor=user, description="password set by e-mail link")
+    begin_sign_in(request, user, via="reset")

@@ -1,0 +1,34 @@
+"""What every page needs: the navigation the user's roles allow, and the languages."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles
+
+# (URL name, URL kwargs, label, Bootstrap icon), in menu order. Shown only when the roles table lets
+# the user open it.
+NAVIGATION = [
+    ("accounts:home", None, _("Home"), "house"),
+    ("directory:service_list", None, _("Victim services"), "signpost-split"),
+    ("accounts:user_list", None, _("Users"), "people"),
+    ("directory:reference_list", {"kind": "services"}, _("Reference data"), "journal-bookmark"),
+    ("accounts:journal", None, _("Access journal"), "shield-lock"),
+]
+
+
+def ui(request):
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        current = request.resolver_match.view_name if request.resolver_match else ""
+        for url_name, kwargs, label, icon in NAVIGATION:
+            if roles.can_open(user, url_name):
+                url = reverse(url_name, kwargs=kwargs)
+                items.append({"url": url, "label": label, "icon": icon, "active": current == url_name})
+    return {
+        "navigation": items,
+        "site_name": settings.SITE_NAME,
+        "demo_mode": settings.DEMO_MODE,
+        "languages": settings.LANGUAGES,
+    }

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    name = "directory"
+    verbose_name = _("Directory")
+
+    def ready(self):
+        from directory import reference
+
+        reference.register_directory_kinds()

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make run`: set everything up on first use, then serve web + Celery worker + beat with demo data.
+# Ctrl-C stops every process this started, the private PostgreSQL and Redis included.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PY=.venv/bin/python
+PORT=${PORT:-8000}
+export PORT
+
+port_taken() { "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1', $1))==0 else 1)"; }
+if port_taken "$PORT"; then
+  echo "run: port $PORT is taken by another program. Stop it, or use another port: PORT=8001 make run" >&2
+  exit 1
+fi
+
+# A local configuration for development, made once and kept out of git.
+if [ ! -f .env ]; then
+  secret=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
+  cat > .env <<ENVEOF
+# Made by \`make run\` for local development; not used in production. See .env.example.
+SECRET_KEY=$secret
+DEBUG=true
+DEMO_MODE=true
+SITE_URL=http://127.0.0.1:$PORT
+ENVEOF
+  echo "Wrote .env (local secret key, debug and demo mode on)."
+fi
+
+eval "$(scripts/services.sh up)"
+cleanup() { scripts/services.sh down; }
+trap cleanup EXIT
+
+$PY manage.py migrate --no-input -v 0
+if command -v msgfmt >/dev/null 2>&1; then $PY manage.py compilemessages -v 0 --ignore=.venv; fi
+$PY manage.py collectstatic --no-input -v 0
+$PY manage.py load_demo
+echo
+echo "Concertation runs on http://127.0.0.1:$PORT — Ctrl-C stops everything."
+echo
+.venv/bin/honcho -f Procfile.dev start

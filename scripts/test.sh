@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make test`: everything CI checks — lint, migrations, translations, the whole test suite against
+# real PostgreSQL, Redis, a Celery worker and Chromium.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=concertation.settings_test
+
+echo "== lint"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/djlint templates --check --quiet
+.venv/bin/djlint templates --lint --quiet
+
+eval "$(scripts/services.sh up)"
+cleanup() { scripts/services.sh down; }
+trap cleanup EXIT
+
+echo "== migrations"
+$PY manage.py makemigrations --check --dry-run
+
+echo "== translations"
+if command -v msgfmt >/dev/null 2>&1; then $PY manage.py compilemessages -v 0 --ignore=.venv; fi
+
+echo "== tests"
+.venv/bin/pytest -q -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"
