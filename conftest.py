@@ -1,34 +1,18 @@
 """Fixtures shared by every app's tests: accounts per role, signed-in clients, the browser."""
 
 import os
-import time
 
 import pytest
 from django.conf import settings
 from django.test import Client
+
+from accounts.testing import sign_in
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is safe (it is: one thread, no concurrency).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROLE_CODES = ["assistant", "admin", "chef", "dispatch", "dpo"]
-
-
-def sign_in(client: Client, user) -> Client:
-    """Open a fully signed-in session (password and second factor given) for ``user``."""
-    from accounts.middleware import AUTH_STARTED_AT, LAST_SEEN_AT
-    from accounts.models import UserSession
-
-    client.force_login(user)
-    device = user.totpdevice_set.filter(confirmed=True).first()
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    now = time.time()
-    session[AUTH_STARTED_AT] = now
-    session[LAST_SEEN_AT] = now
-    session.save()
-    UserSession.objects.get_or_create(session_key=session.session_key, defaults={"user": user})
-    return client
 
 
 @pytest.fixture
@@ -77,3 +61,20 @@ def screenshot_dir():
     path = settings.BASE_DIR / "var" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in-process thread, real Redis broker) for integration tests.
+
+    Tests using it must be ``@pytest.mark.django_db(transaction=True)``: the worker thread opens
+    its own database connection and sees only committed rows. Each pytest-xdist process has its own
+    Redis database (settings_test), so parallel runs never take each other's tasks.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from concertation.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20) as worker:
+        yield worker

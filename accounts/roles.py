@@ -78,6 +78,9 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "directory:reference_edit":             _roles(ADMIN),
     "directory:officer_search":             _roles(ASSISTANT, ADMIN, DISPATCH),
     "directory:service_list":               _roles(ASSISTANT, ADMIN),
+    # --- notifications (issue #3) ----------------------------------------------------------------
+    # --- on-call rota (issue #3) -----------------------------------------------------------------
+    # --- victim assistance (issue #4) ------------------------------------------------------------
 }
 
 # Capabilities that are not a page: checked by views and services with ``can(user, name)``.

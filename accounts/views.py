@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import journal, services
+from accounts import extensions, journal, services
 from accounts.decorators import access_required
 from accounts.forms import (
     CodeForm,
@@ -224,6 +224,7 @@ def home(request):
         "backup_codes_left": services.backup_codes_left(user),
         "trusted_devices": TrustedDevice.objects.valid().filter(user=user).count(),
     }
+    context["cards"] = extensions.collect(extensions.HOME_CARDS, request)
     if user.has_role("admin"):
         context["account_stats"] = User.objects.aggregate(
             active=Count("pk", filter=Q(is_active=True)),
@@ -266,6 +267,7 @@ def profile(request):
         ),
         "sessions": UserSession.objects.filter(user=user),
         "current_session": request.session.session_key,
+        "sections": extensions.collect(extensions.PROFILE_SECTIONS, request),
     }
     return render(request, "accounts/profile.html", context)
 

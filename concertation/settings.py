@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "concertation",
     "accounts",
     "directory",
+    "notifications",
+    "oncall",
+    "victims",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", set_language, name="set_language"),
     path("directory/", include("directory.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("oncall/", include("oncall.urls")),
+    path("victims/", include("victims.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -1,0 +1,52 @@
+"""Helpers shared by the tests and the benchmark (not used by the running app)."""
+
+import time
+
+from django.test import Client
+
+from accounts.middleware import AUTH_STARTED_AT, LAST_SEEN_AT
+from accounts.models import UserSession
+
+
+def sign_in(client: Client, user) -> Client:
+    """Open a fully signed-in session (password and second factor given) for ``user``."""
+    client.force_login(user)
+    device = user.totpdevice_set.filter(confirmed=True).first()
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    now = time.time()
+    session[AUTH_STARTED_AT] = now
+    session[LAST_SEEN_AT] = now
+    session.save()
+    UserSession.objects.get_or_create(session_key=session.session_key, defaults={"user": user})
+    return client
+
+
+def current_code(user) -> str:
+    """The TOTP code the user's authenticator app shows right now."""
+    from django_otp.oath import totp
+
+    device = user.totpdevice_set.get(confirmed=True)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def browser_sign_in(page, live_server_url: str, user, password: str | None = None, *, language: str = "fr") -> None:
+    """Sign in through the real pages, as a person would: e-mail, password, then the app's code.
+
+    The labels are looked up in ``language`` (the page's language before sign-in is French unless
+    the browser asks otherwise). Leaves the browser on the home page.
+    """
+    from accounts.tests.factories import PASSWORD
+
+    labels = {
+        "fr": ("Adresse e-mail", "Mot de passe", "Continuer", "Code", "Se connecter"),
+        "nl": ("E-mailadres", "Wachtwoord", "Doorgaan", "Code", "Aanmelden"),
+        "en": ("E-mail address", "Password", "Continue", "Code", "Sign in"),
+    }[language]
+    page.goto(f"{live_server_url}/sign-in/")
+    page.get_by_label(labels[0]).fill(user.email)
+    page.get_by_label(labels[1], exact=True).fill(password or PASSWORD)
+    page.get_by_role("button", name=labels[2]).click()
+    page.get_by_label(labels[3], exact=True).fill(current_code(user))
+    page.get_by_role("button", name=labels[4]).click()
+    page.wait_for_url(f"{live_server_url}/")

@@ -1,0 +1,202 @@
+import platform
+import random
+import statistics
+import time
+from datetime import datetime
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from concertation import bench
+
+
+class Command(BaseCommand):
+    help = "Fill the benchmark database (once per scale and seed) and measure the registered pages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="1 = a realistic zone over ten years.")
+        parser.add_argument("--seed", type=int, default=5344)
+        parser.add_argument("--requests", type=int, default=50, help="Measured requests per page.")
+        parser.add_argument("--refill", action="store_true", help="Empty and fill the database again.")
+        parser.add_argument("--only", default="", help="Measure only pages whose name contains this text.")
+        parser.add_argument("--write", action="store_true", help="Also write the table to bench/RESULTS.md.")
+
+    def handle(self, *args, **options):
+        database = settings.DATABASES["default"]["NAME"]
+        if not database.endswith("_bench"):
+            raise CommandError(f"Refusing to fill {database!r}: the benchmark database's name must end in _bench.")
+        if settings.DEBUG:
+            raise CommandError("Run the benchmark with DEBUG off (make bench does).")
+        bench.discover()
+        call_command("migrate", verbosity=0, interactive=False)
+        ctx = bench.Context(
+            scale=options["scale"],
+            seed=options["seed"],
+            now=timezone.now().replace(minute=0, second=0, microsecond=0),
+            rng=random.Random(options["seed"]),
+        )
+        wanted = f"scale={ctx.scale} seed={ctx.seed}"
+        if options["refill"] or self._state() != wanted:
+            self._empty()
+            started = time.perf_counter()
+            for fill in bench.FILLERS:
+                step = time.perf_counter()
+                fill(ctx)
+                self.stdout.write(f"  filled {fill.__module__}.{fill.__name__} in {time.perf_counter() - step:.1f} s")
+            self._set_state(wanted)
+            self.stdout.write(f"Filled the bench database ({wanted}) in {time.perf_counter() - started:.0f} s.")
+        else:
+            self.stdout.write(f"Reusing the bench database ({wanted}).")
+            for fill in bench.FILLERS:
+                if getattr(fill, "reload", None):
+                    fill.reload(ctx)
+        self._load_users(ctx)
+        rows = self._measure(ctx, options["requests"], options["only"])
+        task_rows = self._run_tasks(ctx, options["only"])
+        table = self._table(rows, task_rows, ctx, options["requests"])
+        self.stdout.write("")
+        self.stdout.write(table)
+        if options["write"]:
+            path = settings.BASE_DIR / "bench" / "RESULTS.md"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(table + "\n", encoding="utf-8")
+            self.stdout.write(f"Written to {path.relative_to(settings.BASE_DIR)}")
+
+    # --- database state ---------------------------------------------------------------------------
+
+    def _state(self):
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE IF NOT EXISTS bench_state (state text)")
+            cursor.execute("SELECT state FROM bench_state LIMIT 1")
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+    def _set_state(self, state):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM bench_state")
+            cursor.execute("INSERT INTO bench_state VALUES (%s)", [state])
+
+    def _empty(self):
+        """Empty every table of our apps (and sessions); reference rows from data migrations come back
+        by re-running those migrations' loaders through a fresh migrate."""
+        ours = {"accounts", "directory", "notifications", "oncall", "victims", "cases", "schools", "reports"}
+        tables = [
+            model._meta.db_table
+            for model in __import__("django.apps").apps.apps.get_models(include_auto_created=True)
+            if model._meta.app_label in ours or model._meta.app_label in {"sessions", "otp_totp", "otp_static", "axes"}
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            cursor.execute(
+                "DELETE FROM django_migrations WHERE app IN ('accounts', 'directory') AND name LIKE '0002_%%'"
+            )
+        call_command("migrate", verbosity=0, interactive=False)
+
+    def _load_users(self, ctx):
+        from accounts.models import Role, User
+        from accounts.tests.factories import UserFactory
+
+        for role in Role.objects.all():
+            email = f"bench-{role.code}@bench.invalid"
+            user = User.objects.filter(email=email).first() or UserFactory(email=email, roles=[role.code])
+            ctx.users[role.code] = user
+
+    # --- measuring ---------------------------------------------------------------------------------
+
+    def _timed(self, client, page, url, data, requests):
+        call = getattr(client, page.method)
+        for _ in range(3):  # warm caches, template loader, connection
+            response = call(url, data) if data is not None else call(url)
+        if response.status_code >= 400:
+            raise CommandError(f"{page.name}: {url} answered {response.status_code}")
+        # The request_started signal empties connection.queries: start from empty, or the count is 0.
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            call(url, data) if data is not None else call(url)
+        query_count = len(queries)  # read now: the captured list is computed lazily from the log
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = call(url, data) if data is not None else call(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)], query_count
+
+    def _measure(self, ctx, requests, only):
+        from accounts.testing import sign_in
+
+        floor_page = bench.Page(
+            "Framework floor (base.html, signed in)", lambda ctx: "/__bench_floor__/", role="assistant"
+        )
+        rows = []
+        with override_settings(ROOT_URLCONF="concertation.bench_urls"):
+            floor = self._timed(
+                sign_in(Client(), ctx.users["assistant"]), floor_page, "/__bench_floor__/", None, requests
+            )
+            rows.append((floor_page, floor, None))
+            for page in bench.PAGES:
+                if only and only.lower() not in page.name.lower():
+                    continue
+                client = sign_in(Client(), ctx.users[page.role])
+                result = self._timed(client, page, page.url(ctx), page.data(ctx) if page.data else None, requests)
+                rows.append((page, result, floor))
+                self.stdout.write(f"  {page.name}: median {result[0]:.1f} ms, {result[2]} queries")
+        return rows
+
+    def _run_tasks(self, ctx, only):
+        rows = []
+        for task in bench.TASKS:
+            if only and only.lower() not in task.name.lower():
+                continue
+            started = time.perf_counter()
+            count, note = task.run(ctx)
+            elapsed = time.perf_counter() - started
+            rows.append((task, count, elapsed, note))
+            self.stdout.write(f"  {task.name}: {count} in {elapsed:.2f} s")
+        return rows
+
+    def _table(self, rows, task_rows, ctx, requests):
+        lines = [
+            "# Benchmark results",
+            "",
+            f"{datetime.now():%Y-%m-%d %H:%M}, scale {ctx.scale}, seed {ctx.seed}, {requests} requests per page "
+            f"through Django's test client (all middleware, signed in), PostgreSQL "
+            f"{connection.cursor().connection.info.server_version // 10000}, Python {platform.python_version()}, "
+            f"{platform.machine()}. Server time only (no network, no browser). Ratio = page median / floor median.",
+            "",
+            "| page | role | queries | median ms | p95 ms | ratio | budget |",
+            "|---|---|---:|---:|---:|---:|---|",
+        ]
+        for page, (median, p95, queries), floor in rows:
+            if floor is None:
+                lines.append(f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | 1.00 | floor |")
+                continue
+            ratio = median / floor[0]
+            verdict = (
+                "—"
+                if page.budget is None
+                else (f"≤ {page.budget:g}× ✅" if ratio <= page.budget else f"≤ {page.budget:g}× ❌")
+            )
+            lines.append(
+                f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | {ratio:.2f} | {verdict} |"
+            )
+        if task_rows:
+            lines += [
+                "",
+                "| background work | items | seconds | per second | budget | note |",
+                "|---|---:|---:|---:|---|---|",
+            ]
+            for task, count, elapsed, note in task_rows:
+                rate = count / elapsed if elapsed else 0
+                verdict = "—"
+                if task.minimum_per_second is not None:
+                    verdict = f"≥ {task.minimum_per_second:g}/s " + ("✅" if rate >= task.minimum_per_second else "❌")
+                lines.append(f"| {task.name} | {count} | {elapsed:.2f} | {rate:.0f} | {verdict} | {note} |")
+        return "\n".join(lines)

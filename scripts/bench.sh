@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make bench [ARGS="--scale 1 --write"]`: fill a separate database and measure the registered pages.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+eval "$(scripts/services.sh up)"
+cleanup() { scripts/services.sh down; }
+trap cleanup EXIT
+# Production-like settings: DEBUG off, cached templates; plain HTTP because the test client is.
+export DATABASE_URL="${BENCH_DATABASE_URL:?set BENCH_DATABASE_URL to a database whose name ends in _bench}"
+export DEBUG=false HTTPS=false DEMO_MODE=false
+export SECRET_KEY="bench-only-$(printf 'x%.0s' $(seq 1 60))"
+export ALLOWED_HOSTS=testserver SITE_URL=http://testserver
+.venv/bin/python manage.py collectstatic --no-input -v 0
+.venv/bin/python manage.py bench "$@"
