@@ -15,6 +15,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROLE_CODES = ["assistant", "admin", "chef", "dispatch", "dpo"]
 
 
+def pytest_sessionstart(session):
+    """Compile the catalogues when a .po is newer than its .mo (the .mo files are not in git)."""
+    import polib
+
+    for po_path in (settings.BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            temporary = mo_path.with_suffix(f".mo.{os.getpid()}")
+            polib.pofile(str(po_path)).save_as_mofile(str(temporary))
+            os.replace(temporary, mo_path)  # atomic: parallel test processes may compile at once
+
+
 @pytest.fixture
 def make_user(db):
     from accounts.tests.factories import UserFactory

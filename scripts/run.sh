@@ -32,7 +32,7 @@ cleanup() { scripts/services.sh down; }
 trap cleanup EXIT
 
 $PY manage.py migrate --no-input -v 0
-if command -v msgfmt >/dev/null 2>&1; then $PY manage.py compilemessages -v 0 --ignore=.venv; fi
+$PY scripts/i18n.py compile
 $PY manage.py collectstatic --no-input -v 0
 $PY manage.py load_demo
 echo

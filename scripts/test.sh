@@ -21,7 +21,7 @@ echo "== migrations"
 $PY manage.py makemigrations --check --dry-run
 
 echo "== translations"
-if command -v msgfmt >/dev/null 2>&1; then $PY manage.py compilemessages -v 0 --ignore=.venv; fi
+$PY scripts/i18n.py compile
 
 echo "== tests"
 .venv/bin/pytest -q -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"
