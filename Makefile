@@ -1,5 +1,9 @@
 # The commands a newcomer needs (see README.md).
 PYTHON ?= python3.11
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# pip warns about every missing local mirror directory of this machine's pip config: noise.
+PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
 .PHONY: run test bench venv clean
 
@@ -16,8 +20,7 @@ venv: .venv/.installed
 
 .venv/.installed: requirements.txt requirements-dev.txt
 	@test -x .venv/bin/python || $(PYTHON) -m venv .venv
-	.venv/bin/pip install --quiet --upgrade pip
-	.venv/bin/pip install --quiet -r requirements-dev.txt
+	.venv/bin/pip install --quiet -r requirements-dev.txt $(PIP_QUIET)
 	@touch $@
 
 clean:
