@@ -34,8 +34,16 @@ trap cleanup EXIT
 $PY manage.py migrate --no-input -v 0
 $PY scripts/i18n.py compile
 $PY manage.py collectstatic --no-input -v 0
-$PY manage.py load_demo
-echo
-echo "Concertation runs on http://127.0.0.1:$PORT — Ctrl-C stops everything."
-echo
+$PY manage.py load_demo > var/demo-accounts.txt
+cat var/demo-accounts.txt
+banner() {
+  sleep 6
+  echo
+  echo "================================================================================================"
+  echo "Concertation runs on http://127.0.0.1:$PORT — Ctrl-C stops everything (web, worker, beat, databases)."
+  sed -n '/^Demo accounts/,$p' var/demo-accounts.txt
+  echo "================================================================================================"
+  echo
+}
+banner &
 .venv/bin/honcho -f Procfile.dev start
