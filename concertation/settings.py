@@ -258,6 +258,15 @@ EMAIL_TIMEOUT = 20
 SMS_BACKEND = env.string("SMS_BACKEND", "console")
 SMS_GATEWAY_URL = env.string("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env.string("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = env.integer("SMS_GATEWAY_TIMEOUT", 10, minimum=1, maximum=60)
+# The outbox sweeper (notifications.services.sweep): a claimed row is another sweeper's to take
+# again after the lease; transient failures are retried with backoff up to the attempt limit.
+NOTIFICATIONS_LEASE_SECONDS = env.integer("NOTIFICATIONS_LEASE_SECONDS", 300, minimum=60)
+NOTIFICATIONS_MAX_ATTEMPTS = env.integer("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1, maximum=20)
+NOTIFICATIONS_SEND_THREADS = env.integer("NOTIFICATIONS_SEND_THREADS", 8, minimum=1, maximum=64)
+NOTIFICATIONS_BATCH_SIZE = env.integer("NOTIFICATIONS_BATCH_SIZE", 100, minimum=1, maximum=1000)
+NOTIFICATIONS_SWEEP_SECONDS = env.integer("NOTIFICATIONS_SWEEP_SECONDS", 45, minimum=5, maximum=200)
+NOTIFICATIONS_RETENTION_DAYS = env.integer("NOTIFICATIONS_RETENTION_DAYS", 180, minimum=7)
 if SMS_BACKEND not in ("console", "http"):
     env.fail("SMS_BACKEND", f"must be console or http, not {SMS_BACKEND!r}.")
 if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
@@ -293,6 +302,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 # The static beat schedule: sweepers every minute over due-time columns (never long ETAs in Redis).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "concertation.tasks.heartbeat", "schedule": 60.0},
+    "send-due-notifications": {"task": "notifications.tasks.send_due_notifications", "schedule": 60.0},
+    "purge-old-notifications": {
+        "task": "notifications.tasks.purge_old_notifications",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
