@@ -524,6 +524,14 @@ class _Echo:
         return value
 
 
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run: the e-mail typed at a failed sign-in and the browser's
+    user agent are chosen by whoever connects, and the DPO opens the file in Excel (OWASP CSV
+    injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @access_required
 def journal_export(request):
     form = JournalFilterForm(request.GET or None)
@@ -538,14 +546,19 @@ def journal_export(request):
             yield writer.writerow(
                 [
                     event.at.astimezone(UTC).isoformat(),
-                    event.actor_label,
-                    event.action,
-                    event.object_type,
-                    event.object_id,
-                    event.description,
-                    event.motif,
-                    event.ip or "",
-                    event.user_agent,
+                    *map(
+                        _cell,
+                        [
+                            event.actor_label,
+                            event.action,
+                            event.object_type,
+                            event.object_id,
+                            event.description,
+                            event.motif,
+                            event.ip or "",
+                            event.user_agent,
+                        ],
+                    ),
                 ]
             )
 
