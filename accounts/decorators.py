@@ -12,8 +12,9 @@ from accounts import roles
 def redirect_to_login(request):
     login_url = resolve_url(settings.LOGIN_URL)
     target = f"{login_url}?next={quote(request.get_full_path())}"
-    if getattr(request, "htmx", False):
+    if request.headers.get("HX-Request") == "true":
         # A fragment request cannot follow a redirect to a full page: tell htmx to navigate.
+        # (The header, not request.htmx: the session middleware answers before HtmxMiddleware runs.)
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
         return response

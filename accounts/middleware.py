@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import journal
 from accounts.decorators import redirect_to_login
+from accounts.models import UserSession
 
 # Session keys
 AUTH_STARTED_AT = "auth_started_at"
@@ -45,6 +46,7 @@ class SessionSecurityMiddleware:
             elif last_seen is None or now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 expired = _("Your session expired after a period of inactivity. Please sign in again.")
             if expired:
+                UserSession.objects.filter(session_key=session.session_key).delete()
                 auth.logout(request)
                 messages.info(request, expired)
                 return redirect_to_login(request)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "concertation.middleware.ErrorReferenceMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before SessionSecurityMiddleware: a session ended for inactivity says so with a message.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,7 +84,6 @@ MIDDLEWARE = [
     "accounts.middleware.DeniedAccessJournalMiddleware",
     "concertation.middleware.NoStoreMiddleware",
     "pghistory.middleware.HistoryMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes last: it turns a flagged (locked-out) sign-in into the lockout page.
