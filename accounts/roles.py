@@ -79,6 +79,15 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "directory:officer_search":             _roles(ASSISTANT, ADMIN, DISPATCH),
     "directory:service_list":               _roles(ASSISTANT, ADMIN),
     # --- notifications (issue #3) ----------------------------------------------------------------
+    "notifications:inbox":                  SIGNED_IN,  # one's own in-app messages
+    "notifications:bell":                   SIGNED_IN,
+    "notifications:open_message":           SIGNED_IN,  # own messages only (404 otherwise)
+    "notifications:mark_read":              SIGNED_IN,
+    "notifications:mark_all_read":          SIGNED_IN,
+    "notifications:preferences":            SIGNED_IN,
+    "notifications:send_test":              SIGNED_IN,
+    "notifications:admin_list":             _roles(ADMIN),
+    "notifications:admin_retry":            _roles(ADMIN),
     # --- on-call rota (issue #3) -----------------------------------------------------------------
     # --- victim assistance (issue #4) ------------------------------------------------------------
 }

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("directory:service_list", None, _("Victim services"), "signpost-split"),
     ("accounts:user_list", None, _("Users"), "people"),
     ("directory:reference_list", {"kind": "services"}, _("Reference data"), "journal-bookmark"),
+    ("notifications:admin_list", None, _("Message deliveries"), "send"),
     ("accounts:journal", None, _("Access journal"), "shield-lock"),
 ]
 

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "concertation.context_processors.ui",
+                "notifications.context_processors.bell",
             ],
         },
     }

@@ -32,6 +32,13 @@ def _reference_row():
     return {"kind": "communes", "pk": Commune.objects.first().pk}
 
 
+def _notification():
+    from accounts.tests.factories import UserFactory
+    from notifications.tests.factories import NotificationFactory
+
+    return {"pk": NotificationFactory(recipient=UserFactory(), status="failed").pk}
+
+
 SAMPLES = {
     "accounts:password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},
     "accounts:trusted_device_revoke": _trusted_device,
@@ -45,4 +52,7 @@ SAMPLES = {
     "directory:reference_list": lambda: {"kind": "services"},
     "directory:reference_create": lambda: {"kind": "officers"},
     "directory:reference_edit": _reference_row,
+    "notifications:open_message": _notification,
+    "notifications:mark_read": _notification,
+    "notifications:admin_retry": _notification,
 }

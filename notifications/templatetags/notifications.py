@@ -2,7 +2,7 @@
 notification's JSON context (an ISO string) as a Brussels local time in the active language.
 
     {{ starts_at|when }}          mardi 31 mars 2026 à 08:00
-    {{ starts_at|when:"short" }}  mar 31 mars, 08:00   (for SMS)
+    {{ starts_at|when:"short" }}  mar 31 mars, 08:00   (SMS, lists)
     {{ starts_at|when:"date" }}   mardi 31 mars 2026
     {{ starts_at|when:"time" }}   08:00
 """
@@ -24,7 +24,7 @@ def _parse(value):
     if not isinstance(value, str) or not value:
         return None
     try:
-        return parse_datetime(value) or parse_date(value)
+        return parse_date(value) if len(value) == 10 else parse_datetime(value)
     except ValueError:
         return None
 
@@ -35,7 +35,7 @@ def when(value, style: str = "long") -> str:
     if moment is None:
         return "" if value in (None, "") else str(value)
     if not isinstance(moment, datetime):
-        return date_format(moment, "j M Y" if style == "short" else "l j F Y")
+        return date_format(moment, "D j F" if style == "short" else "l j F Y")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     local = timezone.localtime(moment)
@@ -45,5 +45,14 @@ def when(value, style: str = "long") -> str:
     if style == "date":
         return date_format(local, "l j F Y")
     if style == "short":
-        return f"{date_format(local, 'D j M')}, {clock}"
+        return f"{date_format(local, 'D j F')}, {clock}"
     return _("%(date)s at %(time)s") % {"date": date_format(local, "l j F Y"), "time": clock}
+
+
+@register.filter
+def kind_label(code: str) -> str:
+    """The label a kind of message was registered with (its code when unknown)."""
+    from notifications import kinds
+
+    kind = kinds.KINDS.get(code)
+    return str(kind.label) if kind else code

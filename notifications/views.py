@@ -1,0 +1,186 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import connection
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import journal
+from accounts.decorators import access_required
+from notifications import services
+from notifications.forms import NotificationFilter, PreferenceForm
+from notifications.models import Notification, NotificationPreference
+
+INBOX_PAGE_SIZE = 20
+ADMIN_PAGE_SIZE = 50
+# A pending message this late means no sweeper is running: the admin list says so.
+OVERDUE_AFTER = timedelta(minutes=5)
+
+
+def _own_message(request, pk) -> Notification:
+    # Someone else's message is "not found", not "forbidden": its existence is not ours to reveal.
+    return get_object_or_404(Notification.objects.inbox_of(request.user), pk=pk)
+
+
+# --- the bell and the inbox ------------------------------------------------------------------------------
+
+
+@access_required
+def bell(request):
+    """The navbar bell alone, polled by htmx every minute (X-Background: not user activity)."""
+    return render(request, "notifications/_bell.html")
+
+
+def _render_inbox(request, *, rows_only: bool):
+    page = Paginator(Notification.objects.inbox_of(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "items": page.object_list}
+    return render(request, "notifications/_inbox_rows.html" if rows_only else "notifications/inbox.html", context)
+
+
+@access_required
+def inbox(request):
+    return _render_inbox(request, rows_only=bool(request.htmx))
+
+
+def _safe_link(request, link: str) -> str:
+    """Follow a message's link only inside this site (a message must not become an open redirect)."""
+    local = link.removeprefix(settings.SITE_URL) if link.startswith(settings.SITE_URL + "/") else link
+    if local and url_has_allowed_host_and_scheme(local, allowed_hosts={request.get_host()}, require_https=False):
+        return local
+    return reverse("notifications:inbox")
+
+
+@access_required
+@require_POST
+def open_message(request, pk):
+    message = _own_message(request, pk)
+    message.mark_read()
+    return redirect(_safe_link(request, message.link))
+
+
+@access_required
+@require_POST
+def mark_read(request, pk):
+    _own_message(request, pk).mark_read()
+    if request.htmx:
+        return _render_inbox(request, rows_only=True)
+    return redirect("notifications:inbox")
+
+
+@access_required
+@require_POST
+def mark_all_read(request):
+    count = Notification.objects.inbox_of(request.user).unread().update(read_at=timezone.now())
+    if count:
+        messages.success(request, _("All messages are marked as read."))
+    return redirect("notifications:inbox")
+
+
+# --- preferences ---------------------------------------------------------------------------------------------
+
+
+@access_required
+def preferences(request):
+    """The form also sits in the profile page (a profile section); this page shows its errors."""
+    preference = NotificationPreference.objects.filter(user=request.user).first()
+    form = PreferenceForm(request.POST or None, user=request.user, preference=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save_to(preference or NotificationPreference(user=request.user)).save()
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect(reverse("accounts:profile") + "#notifications-title")
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+@access_required
+@require_POST
+def send_test(request):
+    """Send a test message on every channel the person can receive (at most one a minute)."""
+    user = request.user
+    now = timezone.now()
+    channels = ["email", "in_app"] + (["sms"] if user.phone else [])
+    services.notify(
+        user,
+        kind="test_message",
+        template="test_message",
+        context={"requested_at": now, "url": settings.SITE_URL + reverse("notifications:inbox")},
+        dedupe_key=f"test:{user.pk}:{timezone.localtime(now):%Y%m%d%H%M}",
+        channels=channels,
+    )
+    messages.success(request, _("A test message is on its way. It arrives within a minute."))
+    return redirect(reverse("accounts:profile") + "#notifications-title")
+
+
+# --- the admin's delivery list ---------------------------------------------------------------------------------
+
+
+def _delivery_summary() -> dict:
+    """Three numbers that say whether delivery works, in one query over the small partial indexes."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT
+                (SELECT count(*) FROM notifications_notification
+                  WHERE status = 'pending' AND next_attempt_at <= %s),
+                (SELECT count(*) FROM notifications_notification
+                  WHERE status = 'sending' AND claimed_until < %s),
+                (SELECT count(*) FROM notifications_notification WHERE status = 'failed')""",
+            [now - OVERDUE_AFTER, now],
+        )
+        overdue, stuck, failed = cursor.fetchone()
+    return {"overdue": overdue, "stuck": stuck, "failed": failed}
+
+
+@access_required
+def admin_list(request):
+    """Newest first, paged by id (keyset): as fast over millions of rows as over ten.
+
+    Shows delivery facts (to whom, when, which channel, status, error) and the subject line —
+    never bodies or the stored context of other people's messages.
+    """
+    filters = NotificationFilter(request.GET or None, queryset=Notification.objects.select_related("recipient"))
+    rows = filters.qs  # fields with an invalid value are shown with their error and not applied
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        rows = rows.filter(id__lt=int(before))
+    rows = list(rows.order_by("-id")[: ADMIN_PAGE_SIZE + 1])
+    has_more = len(rows) > ADMIN_PAGE_SIZE
+    rows = rows[:ADMIN_PAGE_SIZE]
+    applied = {key: value for key, value in request.GET.items() if value and key in filters.filters}
+    journal.record(
+        request,
+        journal.SEARCH if applied else journal.LIST,
+        description=f"notification deliveries {applied or ''}".strip()[:300],
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {
+        "filter": filters,
+        "rows": rows,
+        "next_before": rows[-1].id if has_more else None,
+        "query": query.urlencode(),
+        "summary": _delivery_summary() if not before else None,
+    }
+    template = "notifications/_admin_rows.html" if request.htmx and before else "notifications/admin_list.html"
+    return render(request, template, context)
+
+
+@access_required
+@require_POST
+def admin_retry(request, pk):
+    notification = get_object_or_404(Notification, pk=pk)
+    if notification.status != Notification.Status.FAILED:
+        messages.error(request, _("Only a failed message can be sent again."))
+    else:
+        services.retry(notification)
+        journal.record(request, journal.UPDATE, notification, description=f"{notification.journal_label()}: retry")
+        messages.success(request, _("The message will be sent again within a minute."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("notifications:admin_list")
+    return redirect(target)
