@@ -41,6 +41,7 @@ def _roles(*codes: str) -> frozenset[str]:
 
 ANY_ROLE = ALL_ROLES
 STAFF = _roles(ASSISTANT, ADMIN)
+ROTA_READERS = _roles(ASSISTANT, ADMIN, CHEF, DISPATCH)
 
 # fmt: off
 # URL name                              -> who may open it
@@ -88,6 +89,40 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "notifications:send_test":              SIGNED_IN,
     "notifications:admin_list":             _roles(ADMIN),
     "notifications:admin_retry":            _roles(ADMIN),
+    # ACs' names and work phones are staff data: chefs and dispatch see the rota and who is on call.
+    "oncall:rota":                          ROTA_READERS,
+    "oncall:month":                         ROTA_READERS,
+    "oncall:day":                           ROTA_READERS,
+    "oncall:now":                           ROTA_READERS,
+    "oncall:now_api":                       PUBLIC,   # bearer token of the dispatch system, journaled
+    "oncall:api_tokens":                    _roles(ADMIN),
+    "oncall:api_token_revoke":              _roles(ADMIN),
+    "oncall:rotation_list":                 STAFF,
+    "oncall:rotation_create":               _roles(ADMIN),
+    "oncall:rotation_detail":               STAFF,    # generating (POST) is the admin's
+    "oncall:rotation_edit":                 _roles(ADMIN),
+    "oncall:shift_create":                  _roles(ADMIN),
+    "oncall:shift_detail":                  STAFF,
+    "oncall:shift_override":                STAFF,    # the admin, or the assistant holding the shift
+    "oncall:shift_remove":                  _roles(ADMIN),
+    "oncall:swap_create":                   STAFF,    # the admin, or the assistant holding the shift
+    "oncall:swap_list":                     STAFF,
+    "oncall:swap_detail":                   STAFF,
+    "oncall:swap_take":                     _roles(ASSISTANT),
+    "oncall:swap_withdraw":                 STAFF,    # the requester or an admin
+    "oncall:swap_approve":                  _roles(ADMIN),
+    "oncall:swap_decline":                  _roles(ADMIN),
+    "oncall:absence_list":                  STAFF,    # assistants see their own, admins all
+    "oncall:absence_create":                STAFF,
+    "oncall:absence_delete":                STAFF,    # one's own, or an admin
+    "oncall:absence_swap":                  STAFF,    # one's own, or an admin
+    "oncall:coverage":                      STAFF,
+    "oncall:fairness":                      _roles(ASSISTANT, ADMIN, CHEF),
+    "oncall:calendar_feeds":                ROTA_READERS,
+    "oncall:calendar_feed_create":          ROTA_READERS,
+    "oncall:calendar_feed_revoke":          ROTA_READERS,
+    "oncall:ical_mine":                     PUBLIC,   # secret link; the owner must still hold a rota role
+    "oncall:ical_rota":                     PUBLIC,   # secret link; the owner must still hold a rota role
     # --- on-call rota (issue #3) -----------------------------------------------------------------
     # --- victim assistance (issue #4) ------------------------------------------------------------
 }

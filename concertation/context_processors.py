@@ -10,6 +10,8 @@ from accounts import roles
 # the user open it.
 NAVIGATION = [
     ("accounts:home", None, _("Home"), "house"),
+    ("oncall:now", None, _("On call now"), "telephone"),
+    ("oncall:rota", None, _("Rota"), "calendar-week"),
     ("directory:service_list", None, _("Victim services"), "signpost-split"),
     ("accounts:user_list", None, _("Users"), "people"),
     ("directory:reference_list", {"kind": "services"}, _("Reference data"), "journal-bookmark"),

@@ -75,9 +75,11 @@ def url(name: str, default: str | None, schemes: set[str]) -> str:
     value = raw(name, default)
     if not value:
         fail(name, "is required and not set (see .env.example).")
-    scheme = urlparse(value).scheme
-    if scheme not in schemes:
-        fail(name, f"must be a URL starting with {' or '.join(sorted(s + '://' for s in schemes))}, not {value!r}.")
+    parts = urlparse(value)
+    if parts.scheme not in schemes:
+        shown = parts._replace(netloc=f"{parts.username}:***@{parts.hostname}") if parts.password else parts
+        allowed = " or ".join(sorted(s + "://" for s in schemes))
+        fail(name, f"must be a URL starting with {allowed}, not {shown.geturl()!r}.")
     return value
 
 

@@ -284,6 +284,16 @@ RETENTION_CASES_YEARS = env.integer("RETENTION_CASES_YEARS", 5, minimum=1, maxim
 RETENTION_SCHOOLS_YEARS = env.integer("RETENTION_SCHOOLS_YEARS", 3, minimum=1, maximum=30)
 JOURNAL_RETENTION_YEARS = env.integer("JOURNAL_RETENTION_YEARS", 10, minimum=1, maximum=50)
 
+# --- On-call rota ----------------------------------------------------------------------------------------------
+# A colleague's taking a swap request waits for an admin's approval when on (off: it applies at once).
+SWAP_REQUIRES_APPROVAL = env.boolean("SWAP_REQUIRES_APPROVAL", False)
+# An untaken swap request is reminded this many hours before it starts (it expires at its start).
+SWAP_REMINDER_HOURS = env.integer("SWAP_REMINDER_HOURS", 24, minimum=1, maximum=336)
+# The daily coverage check warns the admins about gaps of the primary layer this many days ahead.
+COVERAGE_ALERT_DAYS = env.integer("COVERAGE_ALERT_DAYS", 14, minimum=1, maximum=90)
+# Active rotations are generated at least this many weeks ahead (nightly), so the rota never runs dry.
+ROTA_HORIZON_WEEKS = env.integer("ROTA_HORIZON_WEEKS", 12, minimum=2, maximum=104)
+
 # --- Background work -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
@@ -299,6 +309,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+    "oncall-reminders": {"task": "oncall.tasks.send_shift_reminders", "schedule": 60.0},
+    "oncall-swaps": {"task": "oncall.tasks.sweep_swap_requests", "schedule": 60.0},
+    "oncall-coverage": {"task": "oncall.tasks.check_coverage", "schedule": crontab(hour=7, minute=5)},
+    "oncall-extend-rotations": {"task": "oncall.tasks.extend_rotations", "schedule": crontab(hour=1, minute=23)},
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 # The static beat schedule: sweepers every minute over due-time columns (never long ETAs in Redis).
