@@ -89,6 +89,7 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "notifications:send_test":              SIGNED_IN,
     "notifications:admin_list":             _roles(ADMIN),
     "notifications:admin_retry":            _roles(ADMIN),
+    # --- on-call rota (issue #3) -----------------------------------------------------------------
     # ACs' names and work phones are staff data: chefs and dispatch see the rota and who is on call.
     "oncall:rota":                          ROTA_READERS,
     "oncall:month":                         ROTA_READERS,
@@ -123,7 +124,6 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "oncall:calendar_feed_revoke":          ROTA_READERS,
     "oncall:ical_mine":                     PUBLIC,   # secret link; the owner must still hold a rota role
     "oncall:ical_rota":                     PUBLIC,   # secret link; the owner must still hold a rota role
-    # --- on-call rota (issue #3) -----------------------------------------------------------------
     # --- victim assistance (issue #4) ------------------------------------------------------------
 }
 

@@ -1,4 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from oncall import views
 
 app_name = "oncall"
-urlpatterns = []
+urlpatterns = [
+    path("", views.rota, name="rota"),
+    path("month/", views.month, name="month"),
+    path("day/", views.day, name="day"),
+    path("now/", views.now, name="now"),
+    path("api/now.json", views.now_api, name="now_api"),
+    path("api/tokens/", views.api_tokens, name="api_tokens"),
+    path("api/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("rotations/", views.rotation_list, name="rotation_list"),
+    path("rotations/new/", views.rotation_create, name="rotation_create"),
+    path("rotations/<int:pk>/", views.rotation_detail, name="rotation_detail"),
+    path("rotations/<int:pk>/edit/", views.rotation_edit, name="rotation_edit"),
+    path("shifts/new/", views.shift_create, name="shift_create"),
+    path("shifts/<int:pk>/", views.shift_detail, name="shift_detail"),
+    path("shifts/<int:pk>/hand-over/", views.shift_override, name="shift_override"),
+    path("shifts/<int:pk>/remove/", views.shift_remove, name="shift_remove"),
+    path("shifts/<int:pk>/swap/", views.swap_create, name="swap_create"),
+    path("swaps/", views.swap_list, name="swap_list"),
+    path("swaps/<int:pk>/", views.swap_detail, name="swap_detail"),
+    path("swaps/<int:pk>/take/", views.swap_take, name="swap_take"),
+    path("swaps/<int:pk>/withdraw/", views.swap_withdraw, name="swap_withdraw"),
+    path("swaps/<int:pk>/approve/", views.swap_approve, name="swap_approve"),
+    path("swaps/<int:pk>/decline/", views.swap_decline, name="swap_decline"),
+    path("absences/", views.absence_list, name="absence_list"),
+    path("absences/new/", views.absence_create, name="absence_create"),
+    path("absences/<int:pk>/delete/", views.absence_delete, name="absence_delete"),
+    path("absences/<int:pk>/swap/<int:shift_pk>/", views.absence_swap, name="absence_swap"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("fairness/", views.fairness, name="fairness"),
+    path("calendar/", views.calendar_feeds, name="calendar_feeds"),
+    path("calendar/new/", views.calendar_feed_create, name="calendar_feed_create"),
+    path("calendar/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/<str:token>/mine.ics", views.ical_mine, name="ical_mine"),
+    path("calendar/<str:token>/rota.ics", views.ical_rota, name="ical_rota"),
+]

@@ -39,7 +39,85 @@ def _notification():
     return {"pk": NotificationFactory(recipient=UserFactory(), status="failed").pk}
 
 
+def _latest_user():
+    """The user the matrix test signed in just before building the sample (None when anonymous)."""
+    from accounts.models import User
+
+    return User.objects.order_by("-pk").first()
+
+
+def _future_shift():
+    """A future shift held by the signed-in user when they are an assistant (object-level checks
+    let the holder or an admin change a shift), else by a new assistant."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from oncall.tests.factories import AssistantFactory, ShiftFactory
+
+    user = _latest_user()
+    holder = user if user is not None and user.has_role("assistant") else AssistantFactory()
+    start = timezone.now() + timedelta(days=3)
+    return ShiftFactory(assistant=holder, starts_at=start, ends_at=start + timedelta(days=1))
+
+
+def _shift_pk():
+    return {"pk": _future_shift().pk}
+
+
+def _rotation_pk():
+    from oncall.tests.factories import RotationFactory
+
+    return {"pk": RotationFactory().pk}
+
+
+def _swap_pk():
+    from oncall.models import SwapRequest
+
+    shift = _future_shift()
+    swap = SwapRequest.objects.create(
+        shift=shift, requester=shift.assistant, starts_at=shift.starts_at, ends_at=shift.ends_at, reason="test"
+    )
+    return {"pk": swap.pk}
+
+
+def _absence_swap():
+    from oncall.tests.factories import AbsenceFactory
+
+    shift = _future_shift()
+    absence = AbsenceFactory(assistant=shift.assistant, starts_at=shift.starts_at, ends_at=shift.ends_at)
+    return {"pk": absence.pk, "shift_pk": shift.pk}
+
+
+def _absence_pk():
+    from oncall.tests.factories import AbsenceFactory
+
+    return {"pk": AbsenceFactory().pk}
+
+
+def _api_token_pk():
+    from oncall.models import ApiToken
+
+    return {"pk": ApiToken.issue(name="test")[0].pk}
+
+
 SAMPLES = {
+    "oncall:api_token_revoke": _api_token_pk,
+    "oncall:rotation_detail": _rotation_pk,
+    "oncall:rotation_edit": _rotation_pk,
+    "oncall:shift_detail": _shift_pk,
+    "oncall:shift_override": _shift_pk,
+    "oncall:shift_remove": _shift_pk,
+    "oncall:swap_create": _shift_pk,
+    "oncall:swap_detail": _swap_pk,
+    "oncall:swap_take": _swap_pk,
+    "oncall:swap_withdraw": _swap_pk,
+    "oncall:swap_approve": _swap_pk,
+    "oncall:swap_decline": _swap_pk,
+    "oncall:absence_delete": _absence_pk,
+    "oncall:absence_swap": _absence_swap,
+    "oncall:ical_mine": lambda: {"token": "not-a-valid-token"},
+    "oncall:ical_rota": lambda: {"token": "not-a-valid-token"},
     "accounts:password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},
     "accounts:trusted_device_revoke": _trusted_device,
     "accounts:session_end": _session,

@@ -40,6 +40,7 @@ class ShiftFactory(factory.django.DjangoModelFactory):
 class RotationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Rotation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Permanence {n}")
     start_date = factory.LazyFunction(lambda: datetime(2026, 1, 5).date())
