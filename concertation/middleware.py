@@ -1,9 +1,12 @@
 import logging
 import secrets
 
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404
 from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger("concertation.errors")
+EXPECTED = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 
 
 class ErrorReferenceMiddleware:
@@ -17,6 +20,8 @@ class ErrorReferenceMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, EXPECTED):
+            return None  # a 404, 403 or 400 answered by its own page: not an error to investigate
         reference = secrets.token_hex(4).upper()
         request.error_reference = reference
         logger.error(

@@ -132,6 +132,8 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "concertation",
         "TIMEOUT": 300,
+        # A Redis that stops answering must not hang requests (and /healthz) forever.
+        "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
     }
 }
 

@@ -3,7 +3,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import access_required
+from concertation.middleware import logger
 from concertation.tasks import HEARTBEAT_KEY
 
 
 @access_required
 @never_cache
+@transaction.non_atomic_requests  # opening the request's transaction would fail first when the database is down
 def healthz(request):
     """For the load balancer and monitoring: no sign-in, no data, 503 when a part is down."""
     checks = {}
@@ -56,5 +58,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    reference = getattr(request, "error_reference", None) or secrets.token_hex(4).upper()
+    reference = getattr(request, "error_reference", None)
+    if reference is None:
+        # Raised outside a view (a middleware, a response check): not seen by ErrorReferenceMiddleware.
+        reference = secrets.token_hex(4).upper()
+        logger.error("Unhandled error, reference %s, %s %s", reference, request.method, request.path, exc_info=True)
     return _error_page(request, "500.html", 500, reference=reference, message=_("Something went wrong on our side."))

@@ -21,8 +21,21 @@ def journal_then_refuse(request):
     raise PermissionDenied
 
 
+def return_nothing(request):
+    """A programming error Django itself detects after the view (no HttpResponse)."""
+    return None
+
+
+def not_found_in_view(request):
+    from django.http import Http404
+
+    raise Http404("no such record")
+
+
 urlpatterns = [
     *urlpatterns,
+    path("test/return-nothing/", return_nothing, name="test_return_nothing"),
+    path("test/not-found/", not_found_in_view, name="test_not_found"),
     path("test/journal-then-fail/", journal_then_fail, name="test_journal_then_fail"),
     path("test/journal-then-refuse/", journal_then_refuse, name="test_journal_then_refuse"),
 ]
