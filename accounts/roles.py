@@ -125,6 +125,37 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "oncall:ical_mine":                     PUBLIC,   # secret link; the owner must still hold a rota role
     "oncall:ical_rota":                     PUBLIC,   # secret link; the owner must still hold a rota role
     # --- victim assistance (issue #4) ------------------------------------------------------------
+    # Chefs de corps open the list, the callout page and the export, rendered without any name,
+    # contact or free text (victims.views checks "see_identities"). Dispatch pages the on-call AC
+    # and follows the callouts it paged (status and times only; others are 404 to it).
+    "victims:callout_list":                 _roles(ASSISTANT, ADMIN, CHEF),
+    "victims:callout_export":               _roles(ASSISTANT, ADMIN, CHEF),
+    "victims:callout_page":                 _roles(ASSISTANT, ADMIN, DISPATCH),
+    "victims:callout_create":               STAFF,
+    "victims:callout_detail":               _roles(ASSISTANT, ADMIN, CHEF, DISPATCH),
+    "victims:callout_edit":                 STAFF,
+    "victims:callout_step":                 STAFF,
+    "victims:callout_debrief_done":         STAFF,   # the AC of the callout, or an admin
+    "victims:person_add":                   STAFF,
+    "victims:involvement_remove":           STAFF,
+    "victims:action_add":                   STAFF,
+    "victims:coaching_add":                 STAFF,
+    "victims:followup_add":                 STAFF,
+    "victims:referral_create":              STAFF,
+    "victims:person_search":                STAFF,   # by name: a reason is required and journaled
+    "victims:person_detail":                STAFF,
+    "victims:person_edit":                  STAFF,
+    "victims:person_followup_add":          STAFF,
+    "victims:followup_list":                STAFF,
+    "victims:followup_done":                STAFF,
+    "victims:referral_list":                STAFF,
+    "victims:referral_detail":              STAFF,
+    "victims:referral_send":                STAFF,
+    "victims:referral_answer":              STAFF,
+    "victims:referral_sheet":               STAFF,
+    "victims:referral_pdf":                 STAFF,
+    "victims:referral_ack":                 PUBLIC,   # the service's signed, expiring link
+    "victims:referral_ack_pdf":             PUBLIC,   # same link, the sheet as PDF
 }
 
 # Capabilities that are not a page: checked by views and services with ``can(user, name)``.
@@ -132,6 +163,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # See names, contacts and free-text notes of victims, relatives and citizens. Chefs de corps
     # never do (need-to-know); dispatch neither.
     "see_identities":                       _roles(ASSISTANT, ADMIN),
+    # Refer a person without their consent, on a documented legal basis (journaled with a reason).
+    "record_legal_basis":                   _roles(ADMIN),
+    # Exports of callouts with names, places and summaries; everyone else exports statistics.
+    "export_identities":                    _roles(ADMIN),
 }
 # fmt: on
 

@@ -296,6 +296,16 @@ COVERAGE_ALERT_DAYS = env.integer("COVERAGE_ALERT_DAYS", 14, minimum=1, maximum=
 # Active rotations are generated at least this many weeks ahead (nightly), so the rota never runs dry.
 ROTA_HORIZON_WEEKS = env.integer("ROTA_HORIZON_WEEKS", 12, minimum=2, maximum=104)
 
+# --- Victim assistance ------------------------------------------------------------------------------------------
+# A page nobody accepted goes to the backup AC after this many minutes, then to the admins.
+PAGE_ESCALATION_MINUTES = env.integer("PAGE_ESCALATION_MINUTES", 10, minimum=1, maximum=120)
+# A referral the service has not acknowledged after this many hours is brought back to the AC.
+REFERRAL_ACK_HOURS = env.integer("REFERRAL_ACK_HOURS", 48, minimum=1, maximum=720)
+# A service's acknowledgement link works this many days.
+REFERRAL_LINK_DAYS = env.integer("REFERRAL_LINK_DAYS", 30, minimum=1, maximum=365)
+# Follow-ups are reminded at this hour (Brussels time) on their due day.
+FOLLOW_UP_REMINDER_HOUR = env.integer("FOLLOW_UP_REMINDER_HOUR", 8, minimum=0, maximum=23)
+
 # --- Background work -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
@@ -311,20 +321,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-    "oncall-reminders": {"task": "oncall.tasks.send_shift_reminders", "schedule": 60.0},
-    "oncall-swaps": {"task": "oncall.tasks.sweep_swap_requests", "schedule": 60.0},
-    "oncall-coverage": {"task": "oncall.tasks.check_coverage", "schedule": crontab(hour=7, minute=5)},
-    "oncall-extend-rotations": {"task": "oncall.tasks.extend_rotations", "schedule": crontab(hour=1, minute=23)},
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 # The static beat schedule: sweepers every minute over due-time columns (never long ETAs in Redis).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "concertation.tasks.heartbeat", "schedule": 60.0},
+    "escalate-pages": {"task": "victims.tasks.escalate_pages", "schedule": 60.0},
+    "anonymise-victims": {"task": "victims.tasks.anonymise_old_persons", "schedule": crontab(hour=2, minute=41)},
     "send-due-notifications": {"task": "notifications.tasks.send_due_notifications", "schedule": 60.0},
     "purge-old-notifications": {
         "task": "notifications.tasks.purge_old_notifications",
         "schedule": crontab(hour=3, minute=41),
     },
+    "oncall-reminders": {"task": "oncall.tasks.send_shift_reminders", "schedule": 60.0},
+    "oncall-swaps": {"task": "oncall.tasks.sweep_swap_requests", "schedule": 60.0},
+    "oncall-coverage": {"task": "oncall.tasks.check_coverage", "schedule": crontab(hour=7, minute=5)},
+    "oncall-extend-rotations": {"task": "oncall.tasks.extend_rotations", "schedule": crontab(hour=1, minute=23)},
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -101,6 +101,53 @@ def _api_token_pk():
     return {"pk": ApiToken.issue(name="test")[0].pk}
 
 
+
+def _callout():
+    from victims.tests.factories import AcceptedCalloutFactory
+
+    return {"public_id": AcceptedCalloutFactory().public_id}
+
+
+def _involvement():
+    from victims.tests.factories import InvolvementFactory
+
+    involvement = InvolvementFactory()
+    return {"public_id": involvement.callout.public_id, "pk": involvement.pk}
+
+
+def _callout_person():
+    from victims.tests.factories import InvolvementFactory
+
+    involvement = InvolvementFactory()
+    return {"public_id": involvement.callout.public_id, "person_id": involvement.person.public_id}
+
+
+def _person():
+    from victims.tests.factories import PersonFactory
+
+    return {"public_id": PersonFactory().public_id}
+
+
+def _referral():
+    from victims.tests.factories import ReferralFactory
+
+    return {"public_id": ReferralFactory().public_id}
+
+
+def _referral_token():
+    from victims import services
+    from victims.tests.factories import ReferralFactory
+
+    referral = ReferralFactory()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+    return {"token": services.acknowledgement_token(referral)}
+
+
+def _follow_up():
+    from victims.tests.factories import FollowUpFactory
+
+    return {"pk": FollowUpFactory().pk}
+
 SAMPLES = {
     "oncall:api_token_revoke": _api_token_pk,
     "oncall:rotation_detail": _rotation_pk,
@@ -133,4 +180,25 @@ SAMPLES = {
     "notifications:open_message": _notification,
     "notifications:mark_read": _notification,
     "notifications:admin_retry": _notification,
+    "victims:callout_detail": _callout,
+    "victims:callout_edit": _callout,
+    "victims:callout_step": _callout,
+    "victims:callout_debrief_done": _callout,
+    "victims:person_add": _callout,
+    "victims:involvement_remove": _involvement,
+    "victims:action_add": _callout,
+    "victims:coaching_add": _callout,
+    "victims:followup_add": _callout,
+    "victims:referral_create": _callout_person,
+    "victims:person_detail": _person,
+    "victims:person_edit": _person,
+    "victims:person_followup_add": _person,
+    "victims:followup_done": _follow_up,
+    "victims:referral_detail": _referral,
+    "victims:referral_send": _referral,
+    "victims:referral_answer": _referral,
+    "victims:referral_sheet": _referral,
+    "victims:referral_pdf": _referral,
+    "victims:referral_ack": _referral_token,
+    "victims:referral_ack_pdf": _referral_token,
 }

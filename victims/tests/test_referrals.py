@@ -1,0 +1,254 @@
+"""Referrals: consent (or an admin's documented legal basis), the sheet in the service's language,
+the signed link the service acknowledges through, and the reminder when it does not."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AccessEvent
+from notifications.models import Notification
+from victims import services
+from victims.models import Referral
+from victims.tests.factories import InvolvementFactory, ReferralFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refer_url(involvement):
+    return reverse(
+        "victims:referral_create",
+        kwargs={"public_id": involvement.callout.public_id, "person_id": involvement.person.public_id},
+    )
+
+
+def ack_path(referral):
+    return reverse("victims:referral_ack", kwargs={"token": services.acknowledgement_token(referral)})
+
+
+def test_a_referral_without_consent_is_refused_and_nothing_is_saved(client_as):
+    involvement = InvolvementFactory()
+    service = ServiceFactory()
+
+    response = client_as("assistant").post(refer_url(involvement), {"service": service.pk, "message": "x"})
+
+    assert response.status_code == 422
+    assert Referral.objects.count() == 0
+    assert "consent_now" in response.context["form"].errors
+
+
+def test_consent_given_now_is_recorded_on_the_person_with_date_and_author(client_as):
+    involvement = InvolvementFactory()
+    service = ServiceFactory()
+    ac = client_as("assistant")
+
+    response = ac.post(refer_url(involvement), {"service": service.pk, "consent_now": "on", "message": "Le soir"})
+
+    referral = Referral.objects.get()
+    assert response["Location"] == reverse("victims:referral_detail", kwargs={"public_id": referral.public_id})
+    person = involvement.person
+    person.refresh_from_db()
+    assert person.consent_referral and person.consent_referral_by == ac.user
+    assert referral.consent_at == person.consent_referral_at
+    assert referral.status == Referral.Status.PROPOSED
+    assert AccessEvent.objects.filter(action="create", object_type="victims.referral").exists()
+
+
+def test_an_assistant_cannot_refer_on_a_legal_basis(client_as):
+    involvement = InvolvementFactory()
+    response = client_as("assistant").post(
+        refer_url(involvement), {"service": ServiceFactory().pk, "legal_basis": "art. 458bis", "motif": "danger"}
+    )
+    assert response.status_code == 422
+    assert Referral.objects.count() == 0
+
+
+def test_an_admin_documents_a_legal_basis_with_a_journaled_reason(client_as):
+    involvement = InvolvementFactory()
+    admin = client_as("admin", "assistant")
+
+    without_reason = admin.post(
+        refer_url(involvement), {"service": ServiceFactory().pk, "legal_basis": "Art. 458bis Code pénal"}
+    )
+    assert without_reason.status_code == 422 and "motif" in without_reason.context["form"].errors
+
+    admin.post(
+        refer_url(involvement),
+        {"service": ServiceFactory().pk, "legal_basis": "Art. 458bis Code pénal", "motif": "mineur en danger"},
+    )
+
+    referral = Referral.objects.get()
+    assert referral.consent_at is None and referral.legal_basis_by == admin.user
+    event = AccessEvent.objects.get(action="create", object_type="victims.referral")
+    assert event.motif == "mineur en danger"
+
+
+def test_the_database_refuses_a_referral_with_neither_consent_nor_legal_basis():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReferralFactory(consent_at=None)
+
+
+def test_suggestions_put_the_bav_of_the_commune_and_caw_for_dutch_speakers_first():
+    from directory.models import PartnerServiceKind
+
+    involvement = InvolvementFactory(person__language="nl", person__commune=None)
+    bav_here = ServiceFactory(name_fr="BAV Schaerbeek", commune=involvement.callout.commune)
+    ServiceFactory(name_fr="BAV Ailleurs")
+    caw = ServiceFactory(name_fr="CAW", kind=PartnerServiceKind.objects.get(code="caw"), commune=None, language="nl")
+
+    suggested = [service for service, _reason in services.suggested_services(involvement.person, involvement.callout)]
+
+    assert suggested[:2] == [bav_here, caw]
+    assert all(service.name_fr != "BAV Ailleurs" for service in suggested)
+
+
+def test_cpvs_is_suggested_first_after_recent_sexual_violence():
+    from directory.models import PartnerServiceKind
+    from victims.tests.factories import category
+
+    involvement = InvolvementFactory(callout__category=category("sexual-violence"))
+    cpvs = ServiceFactory(name_fr="CPVS", kind=PartnerServiceKind.objects.get(code="cpvs"), commune=None)
+    ServiceFactory(commune=involvement.callout.commune)
+
+    assert services.suggested_services(involvement.person, involvement.callout)[0][0] == cpvs
+
+
+def test_sending_by_email_goes_through_the_outbox_in_the_services_language(client_as, mailoutbox):
+    from notifications.services import sweep
+
+    referral = ReferralFactory(service__language="nl", service__name_nl="Slachtofferhulp Evere")
+    ac = client_as("assistant")
+    referral.created_by = ac.user
+    referral.save()
+
+    ac.post(reverse("victims:referral_send", kwargs={"public_id": referral.public_id}), {"method": "email"})
+    sweep()
+
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT and referral.sent_at
+    message = mailoutbox[-1]
+    assert message.to == [referral.service.email]
+    assert "Slachtofferhulp Evere" in message.body
+    assert "doorverwijzing" in message.body.lower() or "verwijzen" in message.body.lower()
+    # The e-mail holds a link, never the person's data.
+    assert referral.person.last_name not in message.body
+    token = message.body.split("/victims/r/")[1].split("/")[0]
+    assert services.referral_for_token(token) == referral
+    event = AccessEvent.objects.get(action="export", object_type="victims.referral")
+    assert referral.service.email in event.description
+
+
+def test_the_service_acknowledges_through_its_link_without_an_account(client):
+    referral = ReferralFactory()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+
+    page = client.get(ack_path(referral))
+    assert page.status_code == 200
+    assert referral.person.last_name in page.content.decode()  # the sheet: the minimum it needs
+    answer = client.post(ack_path(referral), {"status": "taken", "note": "Rendez-vous fixé lundi"})
+
+    assert answer.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.TAKEN_IN_CHARGE
+    assert referral.acknowledged_at and referral.service_note == "Rendez-vous fixé lundi"
+    labels = set(AccessEvent.objects.filter(object_type="victims.referral").values_list("actor_label", flat=True))
+    assert f"service: {referral.service.name_fr}" in labels
+    assert not Notification.objects.filter(kind="referral_reminder", status="pending").exists()
+
+
+def test_the_link_expires(client, settings):
+    settings.REFERRAL_LINK_DAYS = 30
+    referral = ReferralFactory()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+    path = ack_path(referral)
+
+    with time_machine.travel(timezone.now() + timedelta(days=30, minutes=1)):
+        response = client.get(path)
+
+    assert response.status_code == 410
+    assert "expiré" in response.content.decode()
+    assert "verlopen" in response.content.decode()
+
+
+def test_a_tampered_link_opens_nothing(client):
+    referral = ReferralFactory()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+    token = services.acknowledgement_token(referral)
+    other = ReferralFactory()
+    forged = token.replace(str(referral.public_id), str(other.public_id))
+
+    for bad in (forged, token[:-2] + ("aa" if not token.endswith("aa") else "bb"), "nonsense"):
+        response = client.get(reverse("victims:referral_ack", kwargs={"token": bad}))
+        assert response.status_code == 404
+        assert other.person.last_name not in response.content.decode()
+        assert referral.person.last_name not in response.content.decode()
+
+
+def test_sending_again_replaces_the_old_link():
+    referral = ReferralFactory()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+    old = services.acknowledgement_token(referral)
+    Referral.objects.filter(pk=referral.pk).update(status="proposed")
+    referral.refresh_from_db()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+
+    problem = services.referral_for_token(old)
+    assert isinstance(problem, services.LinkProblem) and problem.reason == "replaced"
+    assert services.referral_for_token(services.acknowledgement_token(referral)) == referral
+
+
+def test_a_signature_for_another_purpose_is_refused():
+    referral = ReferralFactory()
+    value = signing.TimestampSigner(salt="something-else").sign(f"{referral.public_id}.{referral.link_nonce}")
+    assert services.referral_for_token(value).reason == "invalid"
+
+
+def test_the_ac_is_reminded_when_the_service_has_not_answered_after_48_hours(settings):
+    settings.REFERRAL_ACK_HOURS = 48
+    referral = ReferralFactory()
+    referral.created_by = referral.callout.assistant
+    referral.save()
+    sent_at = timezone.now()
+    services.send_referral(referral, method="email", by=referral.created_by)
+
+    reminder = Notification.objects.get(kind="referral_reminder", channel="email")
+    assert reminder.recipient == referral.created_by
+    assert abs(reminder.due_at - (sent_at + timedelta(hours=48))) < timedelta(seconds=5)
+
+    services.record_answer(referral, Referral.Status.RECEIVED)
+    reminder.refresh_from_db()
+    assert reminder.status == "cancelled"
+
+
+def test_the_referral_list_shows_what_waits(client_as):
+    waiting = ReferralFactory()
+    services.send_referral(waiting, method="handed", by=waiting.callout.assistant)
+    done = ReferralFactory(status=Referral.Status.TAKEN_IN_CHARGE, sent_at=timezone.now())
+
+    html = client_as("assistant").get(reverse("victims:referral_list")).content.decode()
+
+    assert waiting.journal_label() in html and done.journal_label() not in html
+
+
+def test_the_sheet_is_printable_and_a_pdf_in_the_services_language(client_as):
+    referral = ReferralFactory(service__language="nl")
+    ac = client_as("assistant")
+
+    sheet = ac.get(reverse("victims:referral_sheet", kwargs={"public_id": referral.public_id}))
+    pdf = ac.get(reverse("victims:referral_pdf", kwargs={"public_id": referral.public_id}))
+
+    html = sheet.content.decode()
+    assert 'lang="nl"' in html and referral.person.last_name in html
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert AccessEvent.objects.filter(action="export", description__contains="PDF").exists()
+
+
+def test_the_service_can_download_the_pdf_through_its_link(client):
+    referral = ReferralFactory()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+    response = client.get(reverse("victims:referral_ack_pdf", kwargs={"token": services.acknowledgement_token(referral)}))
+    assert response.content.startswith(b"%PDF")

@@ -1,0 +1,501 @@
+"""Callouts: paging, the lifecycle on a phone, completing and correcting, the list and exports."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import journal, roles
+from accounts.decorators import access_required
+from concertation.history import history_for
+from victims import drafts, exports, services
+from victims.filters import CalloutFilter
+from victims.forms import (
+    ActionForm,
+    CalloutForm,
+    CoachingForm,
+    FollowUpForm,
+    InvolvementForm,
+    OpenCalloutForm,
+    PageForm,
+    StepForm,
+)
+from victims.models import (
+    AssistanceAction,
+    Callout,
+    CalloutPage,
+    CoachedOfficer,
+    FollowUp,
+    Involvement,
+    Referral,
+    TransitionError,
+)
+
+LIST_PAGE_SIZE = 25
+
+
+def sees_identities(request) -> bool:
+    return roles.can(request.user, "see_identities")
+
+
+def get_callout(request, public_id, *, lock: bool = False) -> Callout:
+    """The callout if this user may see it (404 otherwise: dispatch never learns that others exist)."""
+    rows = Callout.objects.visible_to(request.user).select_related(
+        "category", "commune", "assistant", "requested_by", "requesting_officer__unit", "requesting_unit"
+    )
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return get_object_or_404(rows, public_id=public_id)
+
+
+# --- paging and opening ---------------------------------------------------------------------------------------
+
+
+@access_required
+def callout_page(request):
+    """Page the on-call AC (dispatch, ACs, coordination): the first minute of a callout."""
+    form = PageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        callout, created = services.page_on_call(
+            by=request.user, fields=form.callout_fields(), idempotency_key=form.cleaned_data["idempotency_key"]
+        )
+        if created:
+            journal.record(request, journal.CREATE, callout, description=f"{callout.reference}: paged the on-call AC")
+            messages.success(request, _("The on-call AC is paged. You can follow the callout here."))
+        drafts.saved(request, form.cleaned_data["idempotency_key"])
+        return redirect("victims:callout_detail", public_id=callout.public_id)
+    recent = (
+        Callout.objects.filter(requested_by=request.user)
+        .select_related("category", "commune", "assistant")
+        .order_by("-received_at")[:5]
+    )
+    return render(request, "victims/callout_page.html", {"form": form, "recent": recent})
+
+
+@access_required
+def callout_create(request):
+    """An AC logs a callout received directly (a call on the duty phone)."""
+    form = OpenCalloutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        callout, created = services.open_callout(
+            by=request.user, fields=form.callout_fields(), idempotency_key=form.cleaned_data["idempotency_key"]
+        )
+        if created:
+            journal.record(request, journal.CREATE, callout, description=f"{callout.reference}: opened by the AC")
+            messages.success(request, _("Callout %(reference)s is open.") % {"reference": callout.reference})
+        drafts.saved(request, form.cleaned_data["idempotency_key"])
+        return redirect("victims:callout_detail", public_id=callout.public_id)
+    return render(request, "victims/callout_create.html", {"form": form})
+
+
+# --- the callout page ----------------------------------------------------------------------------------------------
+
+
+def detail_context(request, callout: Callout, **extra) -> dict:
+    """Everything the callout page shows, in a constant number of queries."""
+    identities = sees_identities(request)
+    context = {
+        "callout": callout,
+        "identities": identities,
+        "may_edit": roles.can_open(request.user, "victims:callout_edit"),
+        "may_list": roles.can_open(request.user, "victims:callout_list"),
+    }
+    context["pages"] = list(CalloutPage.objects.filter(callout=callout).select_related("recipient"))
+    if roles.roles_of(request.user) & {roles.ASSISTANT, roles.ADMIN, roles.CHEF}:
+        involvements = list(
+            Involvement.objects.filter(callout=callout).select_related("person__commune").order_by("created_at", "id")
+        )
+        actions = list(AssistanceAction.objects.filter(callout=callout).select_related("person"))
+        referrals = list(Referral.objects.filter(callout=callout).select_related("service__kind", "person"))
+        by_person = {}
+        for action in actions:
+            by_person.setdefault(action.person_id, []).append(action)
+        for involvement in involvements:
+            involvement.person_actions = by_person.get(involvement.person_id, [])
+            involvement.person_referrals = [r for r in referrals if r.person_id == involvement.person_id]
+        context.update(
+            involvements=involvements,
+            general_actions=by_person.get(None, []),
+            actions=actions,
+            referrals=referrals,
+            coached=list(CoachedOfficer.objects.filter(callout=callout).select_related("officer__unit")),
+            followups=list(FollowUp.objects.filter(callout=callout).select_related("assignee", "done_by"))
+            if identities
+            else [],
+        )
+    if identities:
+        context["history"] = history_for(callout, limit=40)
+        context.setdefault("person_form", extra.pop("person_form", None) or InvolvementForm(prefix="person"))
+        context["action_form"] = ActionForm(callout=callout, prefix="action")
+        context["coaching_form"] = CoachingForm(prefix="coach")
+        context["followup_form"] = FollowUpForm(user=request.user, prefix="followup")
+    context.update(extra)
+    context["saved_drafts"] = drafts.consume(request)
+    return context
+
+
+@access_required
+def callout_detail(request, public_id):
+    callout = get_callout(request, public_id)
+    journal.record(request, journal.VIEW, callout)
+    return render(request, "victims/callout_detail.html", detail_context(request, callout))
+
+
+@access_required
+@require_POST
+def callout_step(request, public_id):
+    """Accept / On my way / On scene / Finished / Cancel: each stamps the time now."""
+    callout = get_callout(request, public_id, lock=True)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    step = form.cleaned_data["step"]
+    try:
+        services.take_step(callout, step, by=request.user)
+    except TransitionError:
+        messages.warning(
+            request,
+            _("This step no longer applies: the callout is now “%(status)s”.")
+            % {"status": callout.get_status_display()},
+        )
+    else:
+        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: {step}")
+    if step == "close" and callout.status == Callout.Status.CLOSED:
+        messages.success(request, _("Callout finished. Complete it now while it is fresh."))
+        target = reverse("victims:callout_edit", kwargs={"public_id": callout.public_id}) + "#id_summary"
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    if request.htmx:
+        return render(request, "victims/_lifecycle.html", {"callout": callout, "may_edit": True})
+    return redirect("victims:callout_detail", public_id=callout.public_id)
+
+
+def _conflict(callout: Callout, submitted_version: int):
+    """What a colleague changed since the version this form was opened on (from the history)."""
+    from django.apps import apps
+
+    Event = apps.get_model("victims", "CalloutEvent")
+    base = Event.objects.filter(pgh_obj_id=callout.pk, version=submitted_version).order_by("-pgh_id").first()
+    latest = Event.objects.filter(pgh_obj_id=callout.pk).select_related("pgh_context").order_by("-pgh_id").first()
+    changed = []
+    if base is not None:
+        for field in CalloutForm.Meta.fields:
+            attname = Callout._meta.get_field(field).attname
+            if getattr(base, attname) != getattr(callout, attname):
+                changed.append(Callout._meta.get_field(field).verbose_name)
+    who = ""
+    if latest is not None and latest.pgh_context_id and latest.pgh_context.metadata.get("user"):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(pk=latest.pgh_context.metadata["user"]).first()
+        who = user.full_name if user else ""
+    return {"fields": changed, "who": who, "at": callout.updated_at}
+
+
+@access_required
+def callout_edit(request, public_id):
+    """Complete or correct a callout. A colleague's save in between is caught by ``version``:
+    the form comes back with your entries, their changes listed, and saving again is a choice."""
+    callout = get_callout(request, public_id, lock=request.method == "POST")
+    if request.method == "POST":
+        current_version = callout.version
+        form = CalloutForm(request.POST, instance=callout)
+        if form.is_valid():
+            submitted = form.cleaned_data["version"]
+            if submitted != current_version:
+                fresh = get_callout(request, public_id)
+                conflict = _conflict(fresh, submitted)
+                data = request.POST.copy()
+                data["version"] = str(current_version)
+                form = CalloutForm(data, instance=fresh)
+                form.is_valid()
+                return render(
+                    request,
+                    "victims/callout_edit.html",
+                    {"form": form, "callout": fresh, "conflict": conflict},
+                    status=409,
+                )
+            callout = form.save(commit=False)
+            callout.version = current_version + 1
+            callout.updated_at = timezone.now()
+            callout.save()
+            journal.record(
+                request,
+                journal.UPDATE,
+                callout,
+                description=f"{callout.reference}: changed {', '.join(form.changed_for_journal())}"[:300],
+            )
+            drafts.saved(request, f"callout-edit:{callout.public_id}")
+            messages.success(request, _("Callout saved."))
+            return redirect("victims:callout_detail", public_id=callout.public_id)
+    else:
+        form = CalloutForm(instance=callout)
+        journal.record(request, journal.VIEW, callout, description=f"{callout.reference}: edit form")
+    return render(request, "victims/callout_edit.html", {"form": form, "callout": callout})
+
+
+@access_required
+@require_POST
+def callout_debrief_done(request, public_id):
+    """The coordination (or the AC) notes that the debrief after a hard callout took place."""
+    callout = get_callout(request, public_id, lock=True)
+    if not (request.user.has_role(roles.ADMIN) or callout.assistant_id == request.user.pk):
+        raise Http404
+    if callout.debrief_pending:
+        callout.mark_debrief_done()
+        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: debrief held")
+        messages.success(request, _("Debrief noted as held."))
+    return redirect(request.POST.get("next") or "accounts:home")
+
+
+# --- things added on the callout page --------------------------------------------------------------------------
+
+
+def _persons_response(request, callout, form):
+    return render(request, "victims/_persons.html", detail_context(request, callout, person_form=form))
+
+
+@access_required
+def person_add(request, public_id):
+    """Add a person to the callout (htmx fragment on the callout page; a plain page without JS).
+
+    Before creating, persons already known under a close name and birth year are proposed: the
+    AC picks one ("same person") or confirms a new one.
+    """
+    from victims.models import Person
+
+    callout = get_callout(request, public_id, lock=request.method == "POST")
+    form = InvolvementForm(request.POST or None, prefix="person")
+    suggestions = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = data["existing"]
+        person = None
+        if existing and existing != "new":
+            person = Person.objects.filter(public_id=existing, anonymised_at__isnull=True).first()
+            if person is None:
+                form.add_error(None, _("This person is no longer available. Choose again."))
+        elif existing != "new":
+            suggestions = list(
+                Person.objects.similar_to(data["first_name"], data["last_name"], data["birth_year"]).exclude(
+                    involvements__callout=callout
+                )[:5]
+            )
+            if suggestions:
+                journal.record(
+                    request,
+                    journal.SEARCH,
+                    description=f"persons: duplicate check while adding to {callout.reference}",
+                    motif=f"adding a person to {callout.reference}",
+                    object_type="victims.person",
+                )
+        if not form.errors and not suggestions:
+            if person is None:
+                person = form.save_with_consents(by=request.user)
+                journal.record(
+                    request, journal.CREATE, person, description=f"{person.journal_label()} on {callout.reference}"
+                )
+            involvement, created = Involvement.objects.get_or_create(
+                callout=callout, person=person, defaults={"role": data["role"]}
+            )
+            journal.record(
+                request,
+                journal.UPDATE,
+                callout,
+                description=f"{callout.reference}: person {person.journal_label()} added",
+            )
+            if request.htmx:
+                return _persons_response(request, callout, InvolvementForm(prefix="person"))
+            messages.success(request, _("Person added."))
+            return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + "#persons")
+    extra = {"person_form": form, "suggestions": suggestions}
+    if request.htmx:
+        # htmx swaps only 2xx answers: the form with its errors or suggestions comes back as 200.
+        return render(request, "victims/_persons.html", detail_context(request, callout, **extra))
+    status = 422 if form.errors else 200
+    return render(request, "victims/person_add.html", {"callout": callout, **extra}, status=status)
+
+
+@access_required
+@require_POST
+def involvement_remove(request, public_id, pk):
+    """Take a person off a callout added by mistake (the person's record stays)."""
+    callout = get_callout(request, public_id, lock=True)
+    involvement = get_object_or_404(Involvement, callout=callout, pk=pk)
+    if involvement.person.referrals.filter(callout=callout).exists():
+        messages.error(request, _("This person has a referral from this callout: it cannot be removed."))
+    else:
+        label = involvement.person.journal_label()
+        AssistanceAction.objects.filter(callout=callout, person=involvement.person).update(person=None)
+        involvement.delete()
+        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: person {label} removed")
+        messages.success(request, _("Person removed from this callout."))
+    return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + "#persons")
+
+
+def _added(request, callout, anchor, message):
+    messages.success(request, message)
+    return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + anchor)
+
+
+def _invalid(request, callout, **forms):
+    context = detail_context(request, callout)
+    context.update(forms)
+    messages.error(request, _("Check the highlighted fields."))
+    return render(request, "victims/callout_detail.html", context, status=422)
+
+
+@access_required
+@require_POST
+def action_add(request, public_id):
+    callout = get_callout(request, public_id, lock=True)
+    form = ActionForm(request.POST, callout=callout, prefix="action")
+    if not form.is_valid():
+        return _invalid(request, callout, action_form=form)
+    action = form.save(commit=False)
+    action.callout = callout
+    action.by = request.user
+    action.save()
+    journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: help given ({action.kind})")
+    return _added(request, callout, "#help", _("Help recorded."))
+
+
+@access_required
+@require_POST
+def coaching_add(request, public_id):
+    callout = get_callout(request, public_id, lock=True)
+    form = CoachingForm(request.POST, prefix="coach")
+    if not form.is_valid():
+        return _invalid(request, callout, coaching_form=form)
+    coached = form.save(commit=False)
+    coached.callout = callout
+    coached.save()
+    journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: officer coached")
+    return _added(request, callout, "#coaching", _("Officer coaching recorded."))
+
+
+@access_required
+@require_POST
+def followup_add(request, public_id):
+    callout = get_callout(request, public_id, lock=True)
+    form = FollowUpForm(request.POST, prefix="followup")
+    if not form.is_valid():
+        return _invalid(request, callout, followup_form=form)
+    follow_up = form.save(commit=False)
+    follow_up.callout = callout
+    follow_up.created_by = request.user
+    follow_up.save()
+    services.schedule_follow_up_reminder(follow_up)
+    journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: follow-up added")
+    return _added(request, callout, "#followups", _("Follow-up planned."))
+
+
+# --- the list and exports -------------------------------------------------------------------------------------------
+
+
+def filtered_callouts(request):
+    rows = Callout.objects.visible_to(request.user).select_related("category", "commune", "assistant")
+    return CalloutFilter(request.GET or None, queryset=rows, request=request)
+
+
+@access_required
+def callout_list(request):
+    """Callouts, newest first, filtered; the rows are a partial htmx refreshes alone."""
+    callout_filter = filtered_callouts(request)
+    rows = callout_filter.qs.order_by("-received_at", "-id")
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counts for the page's rows only: one grouped query, whatever the size of the table.
+    ids = [callout.pk for callout in page]
+    counts = dict(
+        Involvement.objects.filter(callout_id__in=ids).values_list("callout_id").annotate(n=Count("id")).order_by()
+    )
+    for callout in page:
+        callout.persons_count = counts.get(callout.pk, 0)
+    description = callout_filter.description()
+    journal.record(
+        request,
+        journal.SEARCH if description else journal.LIST,
+        description=f"callouts {description}".strip(),
+        object_type="victims.callout",
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": callout_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "identities": sees_identities(request),
+    }
+    template = "victims/_callout_rows.html" if request.htmx else "victims/callout_list.html"
+    return render(request, template, context)
+
+
+@access_required
+def callout_export(request):
+    """The filtered list as CSV or XLSX. Names of persons only for the coordination (admin)."""
+    callout_filter = filtered_callouts(request)
+    rows = (
+        callout_filter.qs.order_by("-received_at", "-id")
+        .select_related("requesting_unit")
+        .prefetch_related(
+            Prefetch("involvements", queryset=Involvement.objects.select_related("person")),
+            Prefetch("actions", queryset=AssistanceAction.objects.only("id", "callout_id", "kind")),
+            Prefetch("referrals", queryset=Referral.objects.select_related("service")),
+        )
+    )
+    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    with_names = roles.can(request.user, "export_identities")
+    journal.record(
+        request,
+        journal.EXPORT,
+        description=(
+            f"callouts {file_format.upper()} {'with' if with_names else 'without'} identities "
+            f"{callout_filter.description()}"
+        ).strip(),
+        object_type="victims.callout",
+    )
+    return exports.callouts_response(rows, file_format=file_format, with_names=with_names)
+
+
+# --- lists for the AC ---------------------------------------------------------------------------------------------
+
+
+@access_required
+def followup_list(request):
+    """My follow-ups (or everyone's for the coordination), due first."""
+    show_all = request.GET.get("all") == "1" and request.user.has_role(roles.ADMIN)
+    rows = FollowUp.objects.pending().select_related("callout__category", "person", "assignee")
+    if not show_all:
+        rows = rows.assigned_to(request.user)
+    page = Paginator(rows.order_by("due_on", "id"), 50).get_page(request.GET.get("page"))
+    journal.record(request, journal.LIST, description="follow-ups", object_type="victims.followup")
+    context = {
+        "page": page,
+        "show_all": show_all,
+        "today": timezone.localdate(),
+        "may_see_all": request.user.has_role(roles.ADMIN),
+    }
+    return render(request, "victims/followup_list.html", context)
+
+
+@access_required
+@require_POST
+def followup_done(request, pk):
+    follow_up = get_object_or_404(FollowUp.objects.select_related("callout", "person"), pk=pk, done_at__isnull=True)
+    services.complete_follow_up(follow_up, by=request.user)
+    journal.record(request, journal.UPDATE, follow_up, description=f"{follow_up.journal_label()}: done")
+    messages.success(request, _("Follow-up done."))
+    target = request.POST.get("next") or ""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("victims:followup_list")
