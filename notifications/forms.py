@@ -94,7 +94,9 @@ class NotificationFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=_kind_choices, empty_label=_("All"))
     recipient = django_filters.ModelChoiceFilter(
-        label=_("Recipient"), queryset=User.objects.order_by("full_name"), empty_label=_("Everyone")
+        label=_("Recipient"),
+        queryset=User.objects.only("id", "full_name", "email").order_by("full_name"),
+        empty_label=_("Everyone"),
     )
     since = django_filters.DateFilter(
         label=_("Due from"), method="filter_since", widget=forms.DateInput(attrs={"type": "date"})

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import connection
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,8 @@ from notifications.forms import NotificationFilter, PreferenceForm
 from notifications.models import Notification, NotificationPreference
 
 INBOX_PAGE_SIZE = 20
-ADMIN_PAGE_SIZE = 50
+# A phone screen's worth of rows; "Older messages" loads the next ones in place.
+ADMIN_PAGE_SIZE = 25
 # A pending message this late means no sweeper is running: the admin list says so.
 OVERDUE_AFTER = timedelta(minutes=5)
 
@@ -38,8 +38,17 @@ def bell(request):
 
 
 def _render_inbox(request, *, rows_only: bool):
-    page = Paginator(Notification.objects.inbox_of(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "items": page.object_list}
+    """Newest first, paged by id (keyset, no COUNT): as quick with years of messages as with ten."""
+    rows = Notification.objects.inbox_of(request.user)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        rows = rows.filter(id__lt=int(before))
+    items = list(rows[: INBOX_PAGE_SIZE + 1])
+    context = {
+        "items": items[:INBOX_PAGE_SIZE],
+        "next_before": items[INBOX_PAGE_SIZE - 1].id if len(items) > INBOX_PAGE_SIZE else None,
+        "is_first_page": not before,
+    }
     return render(request, "notifications/_inbox_rows.html" if rows_only else "notifications/inbox.html", context)
 
 
@@ -136,6 +145,15 @@ def _delivery_summary() -> dict:
     return {"overdue": overdue, "stuck": stuck, "failed": failed}
 
 
+def _label(rows) -> None:
+    """Translate the choice labels once per page rather than once per row and column."""
+    statuses = {code: str(label) for code, label in Notification.Status.choices}
+    channels = {code: str(label) for code, label in Notification.Channel.choices}
+    for row in rows:
+        row.status_label = statuses[row.status]
+        row.channel_label = channels[row.channel]
+
+
 @access_required
 def admin_list(request):
     """Newest first, paged by id (keyset): as fast over millions of rows as over ten.
@@ -151,6 +169,7 @@ def admin_list(request):
     rows = list(rows.order_by("-id")[: ADMIN_PAGE_SIZE + 1])
     has_more = len(rows) > ADMIN_PAGE_SIZE
     rows = rows[:ADMIN_PAGE_SIZE]
+    _label(rows)
     applied = {key: value for key, value in request.GET.items() if value and key in filters.filters}
     journal.record(
         request,

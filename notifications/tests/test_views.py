@@ -71,6 +71,19 @@ def test_the_inbox_query_count_does_not_grow_with_messages(client_as, django_ass
         client.get(reverse("notifications:inbox"))
 
 
+def test_the_inbox_pages_by_keyset(client_as):
+    client = client_as("assistant")
+    messages = NotificationFactory.create_batch(25, recipient=client.user)
+
+    first = client.get(reverse("notifications:inbox"))
+    older = client.get(reverse("notifications:inbox"), {"before": first.context["next_before"]})
+
+    assert len(first.context["items"]) == 20
+    assert [item.pk for item in older.context["items"]] == [m.pk for m in reversed(messages[:5])]
+    assert older.context["next_before"] is None
+    assert "Messages les plus récents" in older.content.decode()
+
+
 def test_opening_a_message_marks_it_read_and_follows_its_link(client_as):
     client = client_as("assistant")
     message = NotificationFactory(recipient=client.user, link="http://testserver/profile/")
@@ -280,10 +293,10 @@ def test_the_delivery_list_pages_by_keyset_with_a_constant_query_count(client_as
     NotificationFactory.create_batch(5)
     with django_assert_max_num_queries(16) as few:
         client.get(reverse("notifications:admin_list"))
-    NotificationFactory.create_batch(60)
+    NotificationFactory.create_batch(35)
     with django_assert_max_num_queries(len(few)):
         response = client.get(reverse("notifications:admin_list"))
-    assert len(response.context["rows"]) == 50
+    assert len(response.context["rows"]) == 25
 
     older = client.get(reverse("notifications:admin_list"), {"before": response.context["next_before"]})
 
