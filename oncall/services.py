@@ -189,6 +189,24 @@ class GenerationResult:
     skipped: list[tuple[User, datetime, datetime]] = field(default_factory=list)
 
 
+def _slots(rotation: Rotation, from_at: datetime, until: datetime):
+    return timeline.slots(
+        start_date=rotation.start_date,
+        clock=rotation.handover_time,
+        weekday=rotation.handover_weekday if rotation.shift_hours % 168 == 0 else None,
+        length=rotation.shift_length,
+        from_at=from_at,
+        until=until,
+    )
+
+
+def slot_end(rotation: Rotation, at: datetime) -> datetime:
+    """``at``, moved to the end of the rotation's slot running then (generation makes whole shifts)."""
+    for slot in _slots(rotation, at, at + rotation.shift_length + timedelta(hours=2)):
+        return slot.ends_at if slot.starts_at < at else at
+    return at
+
+
 def planned_pieces(rotation: Rotation, from_at: datetime, until: datetime) -> list[tuple[User, datetime, datetime]]:
     """What the rotation asks for in [from_at, until): (assistant, start, end), in order."""
     members = rotation.ordered_members()
@@ -196,15 +214,7 @@ def planned_pieces(rotation: Rotation, from_at: datetime, until: datetime) -> li
         return []
     tz = timeline.BRUSSELS
     pieces = []
-    for slot in timeline.slots(
-        start_date=rotation.start_date,
-        clock=rotation.handover_time,
-        weekday=rotation.handover_weekday if rotation.shift_hours % 168 == 0 else None,
-        length=rotation.shift_length,
-        from_at=from_at,
-        until=until,
-        tz=tz,
-    ):
+    for slot in _slots(rotation, from_at, until):
         span = timeline.intersect((slot.starts_at, slot.ends_at), (from_at, until))
         if span is None:
             continue
@@ -241,13 +251,13 @@ def generate_shifts(
     Rotation.objects.select_for_update().get(pk=rotation.pk)
     from_at = from_at or now
     cut = max(from_at, now)
-    until = max(until, cut)
+    until = slot_end(rotation, max(until, cut))
     begin = from_at if backfill else cut
     result = GenerationResult()
     with RotaChange((begin, max(until, rotation.generated_until or until)), by=by, reason=rotation.name):
         mine = list(
             Shift.all_objects.select_for_update()
-            .filter(rotation=rotation, source=Shift.Source.ROTATION, ends_at__gt=cut)
+            .filter(rotation=rotation, source=Shift.Source.ROTATION, ends_at__gte=cut)
             .order_by("starts_at")
         )
         straddling = next((s for s in mine if s.starts_at < cut and s.is_live), None)
@@ -273,7 +283,7 @@ def generate_shifts(
                 desired.extend((assistant, a, b) for a, b in free)
                 result.skipped.extend((assistant, a, b) for a, b in timeline.difference([piece], free))
 
-        # The shift running at the cut goes on if its holder's piece starts right there.
+        # The shift running at (or ending at) the cut goes on if its holder's piece starts right there.
         extend_to = None
         if straddling is not None:
             first = next((d for d in desired if d[1] == cut and d[0].pk == straddling.assistant_id), None)
@@ -601,7 +611,7 @@ def _apply_swap(swap: SwapRequest, *, by: User, now: datetime) -> None:
 
 
 def _lock(swap: SwapRequest) -> SwapRequest:
-    return SwapRequest.objects.select_for_update().select_related("requester", "taken_by").get(pk=swap.pk)
+    return SwapRequest.objects.select_for_update(of=("self",)).select_related("requester", "taken_by").get(pk=swap.pk)
 
 
 @transaction.atomic
@@ -680,7 +690,7 @@ def sweep_swaps(now: datetime | None = None) -> tuple[int, int]:
     while True:
         with transaction.atomic():
             swap = (
-                SwapRequest.objects.select_for_update(skip_locked=True)
+                SwapRequest.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status__in=[SwapRequest.Status.OPEN, SwapRequest.Status.TAKEN], starts_at__lte=now)
                 .select_related("requester", "taken_by")
                 .first()
@@ -695,7 +705,7 @@ def sweep_swaps(now: datetime | None = None) -> tuple[int, int]:
     while True:
         with transaction.atomic():
             swap = (
-                SwapRequest.objects.select_for_update(skip_locked=True)
+                SwapRequest.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=SwapRequest.Status.OPEN, remind_at__lte=now, reminded_at__isnull=True)
                 .select_related("requester")
                 .first()

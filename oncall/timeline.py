@@ -1,14 +1,16 @@
 """Time arithmetic of the rota, without the database: wall-clock slots, intervals, coverage, hours.
 
-Every function takes and returns aware datetimes. Wall-clock arithmetic (a week later, the same
-hour) is done on *naive local* datetimes and only then made aware, so a handover at 09:00 stays at
-09:00 across the daylight-saving changes; durations (hours on call) are differences of aware
-datetimes, so the night of the spring change really counts one hour less.
+Every function takes aware datetimes and returns them in UTC. Wall-clock arithmetic (a week later,
+the same hour) is done on *naive local* datetimes and only then made aware, so a handover at 09:00
+stays at 09:00 across the daylight-saving changes; durations (hours on call) are differences of UTC
+datetimes, so the night of the spring change really counts one hour less. (Python subtracts and
+compares two datetimes sharing one tzinfo by their wall-clock values, which is why everything is
+converted to UTC first.)
 """
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -18,12 +20,16 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 Interval = tuple[datetime, datetime]
 
 
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
 def aware(naive: datetime, tz: ZoneInfo = BRUSSELS) -> datetime:
-    """A wall-clock time made aware. A time skipped by the spring change (02:30 on the last Sunday of
-    March) is read with the winter offset, i.e. 03:30 summer time; an ambiguous autumn time is
-    read as its first occurrence. Both ends of two adjacent slots go through this same function,
-    so they meet exactly."""
-    return naive.replace(tzinfo=tz)
+    """A wall-clock time made aware (in UTC). A time skipped by the spring change (02:30 on the last
+    Sunday of March) is read with the winter offset, i.e. 03:30 summer time; an ambiguous autumn
+    time is read as its first occurrence. Both ends of two adjacent slots go through this same
+    function, so they meet exactly."""
+    return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def wall(moment: datetime, tz: ZoneInfo = BRUSSELS) -> datetime:
@@ -69,6 +75,7 @@ def slots(
     tz: ZoneInfo = BRUSSELS,
 ) -> Iterator[Slot]:
     """The rotation's slots that overlap [from_at, until), in order, each [start, end)."""
+    from_at, until = utc(from_at), utc(until)
     anchor = first_handover(start_date, clock, weekday)
     begin = max(wall(from_at, tz), anchor)
     index = max(0, int((begin - anchor) / length) - 1)
@@ -85,6 +92,7 @@ def slots(
 def restriction_windows(kind: str, starts: time, ends: time, span: Interval, tz: ZoneInfo = BRUSSELS) -> list[Interval]:
     """The windows a restricted rotation covers inside ``span``: every night from ``starts`` to the
     next morning's ``ends``, or every weekend from Friday ``starts`` to Monday ``ends``."""
+    span = (utc(span[0]), utc(span[1]))
     if not kind:
         return [span]
     first = wall(span[0], tz).date() - timedelta(days=7)
@@ -105,14 +113,14 @@ def restriction_windows(kind: str, starts: time, ends: time, span: Interval, tz:
 
 
 def intersect(a: Interval, b: Interval) -> Interval | None:
-    start, end = max(a[0], b[0]), min(a[1], b[1])
+    start, end = max(utc(a[0]), utc(b[0])), min(utc(a[1]), utc(b[1]))
     return (start, end) if start < end else None
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted, with touching or overlapping intervals joined."""
     merged: list[list[datetime]] = []
-    for start, end in sorted(intervals):
+    for start, end in sorted((utc(a), utc(b)) for a, b in intervals):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
@@ -122,6 +130,7 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 def subtract(span: Interval, blockers: Iterable[Interval]) -> list[Interval]:
     """The parts of ``span`` that none of ``blockers`` covers."""
+    span = (utc(span[0]), utc(span[1]))
     pieces = []
     cursor = span[0]
     for start, end in merge(b for b in blockers if intersect(b, span)):
@@ -147,7 +156,7 @@ def uncovered(window: Interval, covered: Iterable[Interval]) -> list[Interval]:
 
 
 def total(intervals: Iterable[Interval]) -> timedelta:
-    return sum((end - start for start, end in intervals), timedelta())
+    return sum((utc(end) - utc(start) for start, end in intervals), timedelta())
 
 
 # --- fairness: hours by kind ---------------------------------------------------------------------
@@ -187,6 +196,7 @@ class Hours:
 def hours_of(span: Interval, tz: ZoneInfo = BRUSSELS) -> Hours:
     """Split a span into its total, night (22:00–07:00), weekend (Saturday–Sunday) and public-holiday
     hours, day by day in wall-clock terms and measured in real elapsed time."""
+    span = (utc(span[0]), utc(span[1]))
     result = Hours(total=span[1] - span[0])
     day = wall(span[0], tz).date() - timedelta(days=1)
     last = wall(span[1], tz).date()
