@@ -341,6 +341,7 @@ def user_list(request):
     users = User.objects.prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("id"))).annotate(
         authenticators=Count("totpdevice", filter=Q(totpdevice__confirmed=True))
     )
+    searched = form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["role"])
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -352,6 +353,11 @@ def user_list(request):
         status = "active"
     if status != "all":
         users = users.filter(is_active=status == "active")
+    if searched:
+        terms = " ".join(f"{key}={form.cleaned_data[key]}" for key in ("q", "role") if form.cleaned_data[key])
+        journal.record(request, journal.SEARCH, description=f"users {terms} status={status}"[:300])
+    else:
+        journal.record(request, journal.LIST, description="users")
     page = Paginator(users.order_by("full_name"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -363,7 +369,10 @@ def user_list(request):
 def user_create(request):
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = form.save(commit=False)
+        user.set_unusable_password()  # the person chooses it through the invitation link
+        user.save()
+        form.save_m2m()
         journal.record(request, journal.CREATE, user, description=f"{user.journal_label()}: created")
         services.invite_user(request, user)
         messages.success(

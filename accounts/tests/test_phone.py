@@ -1,0 +1,58 @@
+"""Phone numbers as Belgians type them, stored in E.164, shown readable."""
+
+import pytest
+from django import forms
+from django.template import Context, Template
+
+from accounts.fields import PhoneField, display_phone, normalise_phone
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0470 12 34 56", "+32470123456"),
+        ("0470/12.34.56", "+32470123456"),
+        ("02/249.22.11", "+3222492211"),
+        ("02 249 22 11", "+3222492211"),
+        ("0032 2 249 22 11", "+3222492211"),
+        ("0032470123456", "+32470123456"),
+        ("+32 (0)2 249 22 11", "+3222492211"),
+        ("+32470123456", "+32470123456"),
+        ("+33 1 42 68 53 00", "+33142685300"),  # a French number, typed internationally
+        ("  ", ""),
+    ],
+)
+def test_belgian_numbers_are_read_as_people_type_them(typed, stored):
+    assert normalise_phone(typed) == stored
+
+
+@pytest.mark.parametrize("junk", ["12", "call me", "0470", "+32 12", "02 249 22 11 99 99", "abc 0470 12 34 56 xyz!"])
+def test_junk_is_refused(junk):
+    with pytest.raises(ValueError):
+        normalise_phone(junk)
+
+
+def test_the_form_field_gives_a_clear_translated_message():
+    class Form(forms.Form):
+        phone = PhoneField(required=False)
+
+    from django.utils import translation
+
+    with translation.override("nl"):
+        form = Form({"phone": "bel me"})
+        assert not form.is_valid()
+        assert form.errors["phone"] == [
+            "Geef een geldig telefoonnummer in, bijvoorbeeld 0470 12 34 56 of +32 2 249 22 11."
+        ]
+    assert Form({"phone": "0470 12 34 56"}).is_valid()
+    page = str(Form()["phone"])
+    assert 'type="tel"' in page and 'autocomplete="tel"' in page
+
+
+def test_numbers_are_shown_grouped_for_reading_aloud():
+    assert display_phone("+3222492211") == "+32 2 249 22 11"
+    assert display_phone("+32470123456") == "+32 470 12 34 56"
+    assert display_phone("") == ""
+    assert display_phone("not a number") == "not a number"
+    rendered = Template("{% load phones %}{{ number|phone }}").render(Context({"number": "+32470123456"}))
+    assert rendered == "+32 470 12 34 56"
