@@ -50,7 +50,7 @@ def client_as(make_user):
     return make
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # pytest-playwright's own fixture is session-scoped
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
