@@ -69,13 +69,16 @@ def resolve_wall_clock(naive: datetime, *, original: datetime | None = None, aft
     Raises ValidationError for a time that does not exist."""
     if original is not None and timezone.localtime(original).replace(tzinfo=None, second=0, microsecond=0) == naive:
         return original
-    candidates = wall_clock_candidates(naive)
+    # Compared and returned in UTC: Python compares and subtracts two datetimes that share a
+    # tzinfo by their wall-clock fields, ignoring ``fold`` — wrong exactly in the repeated hour.
+    candidates = [candidate.astimezone(UTC) for candidate in wall_clock_candidates(naive)]
     if not candidates:
         raise forms.ValidationError(
             _("This time does not exist in Brussels: the clocks went forward from 02:00 to 03:00 that night."),
             code="nonexistent",
         )
     if after is not None:
+        after = after.astimezone(UTC)
         for candidate in candidates:
             if candidate >= after:
                 return candidate

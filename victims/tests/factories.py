@@ -2,6 +2,7 @@
 communes, kinds of service) comes from the data migrations."""
 
 import uuid
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
@@ -67,6 +68,13 @@ class AcceptedCalloutFactory(CalloutFactory):
     status = Callout.Status.ACCEPTED
     assistant = factory.SubFactory(AssistantFactory)
     accepted_at = factory.LazyAttribute(lambda o: o.received_at)
+
+
+class ClosedCalloutFactory(AcceptedCalloutFactory):
+    received_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
+    status = Callout.Status.CLOSED
+    arrived_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(minutes=30))
+    ended_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(minutes=90))
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

@@ -67,9 +67,11 @@ def test_every_paging_step_is_visible_on_the_callout(on_call, make_user, client_
         callout, _created = page_on_call(by=make_user("dispatch"), fields=fields())
     with time_machine.travel(PAGED_AT + timedelta(minutes=10), tick=False):
         escalate_due_pages()
-        html = client_as(user=people["backup"]).get(
-            reverse("victims:callout_detail", kwargs={"public_id": callout.public_id})
-        ).content.decode()
+        html = (
+            client_as(user=people["backup"])
+            .get(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}))
+            .content.decode()
+        )
     assert people["primary"].full_name in html and people["backup"].full_name in html
     assert "03:00" in html and "03:10" in html
 

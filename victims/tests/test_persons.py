@@ -116,7 +116,9 @@ def test_bad_input_gives_messages_and_saves_nothing(client_as):
 
 def test_a_person_without_a_name_is_fine(client_as):
     callout = AcceptedCalloutFactory()
-    client_as("assistant").post(add_url(callout), {"person-role": "witness", "person-language": "nl", "person-age_band": "12-17"})
+    client_as("assistant").post(
+        add_url(callout), {"person-role": "witness", "person-language": "nl", "person-age_band": "12-17"}
+    )
     person = Person.objects.get()
     assert person.display_name and person.is_minor
 
@@ -133,7 +135,9 @@ def test_the_persons_page_shows_all_their_callouts_and_referrals(client_as):
 
     html = response.content.decode()
     assert first.reference in html and second.reference in html and referral.service.name in html
-    assert AccessEvent.objects.filter(action="view", object_type="victims.person", object_id=str(person.public_id)).exists()
+    assert AccessEvent.objects.filter(
+        action="view", object_type="victims.person", object_id=str(person.public_id)
+    ).exists()
 
 
 def test_searching_persons_by_name_asks_for_a_reason_and_journals_it(client_as):

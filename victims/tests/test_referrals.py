@@ -250,5 +250,7 @@ def test_the_sheet_is_printable_and_a_pdf_in_the_services_language(client_as):
 def test_the_service_can_download_the_pdf_through_its_link(client):
     referral = ReferralFactory()
     services.send_referral(referral, method="email", by=referral.callout.assistant)
-    response = client.get(reverse("victims:referral_ack_pdf", kwargs={"token": services.acknowledgement_token(referral)}))
+    response = client.get(
+        reverse("victims:referral_ack_pdf", kwargs={"token": services.acknowledgement_token(referral)})
+    )
     assert response.content.startswith(b"%PDF")

@@ -1,0 +1,97 @@
+"""What victims adds elsewhere: the rota's handover digest, the home cards, "Page the on-call AC"
+on "Who is on call now", and follow-ups reminded through the outbox."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Notification
+from oncall.extensions import handover_sections, now_actions
+from oncall.models import Shift
+from victims import services
+from victims.tests.factories import (
+    AcceptedCalloutFactory,
+    ClosedCalloutFactory,
+    FollowUpFactory,
+    PersonFactory,
+    ReferralFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_handover_digest_lists_open_callouts_waiting_referrals_and_due_follow_ups(make_user):
+    incoming = make_user("assistant")
+    shift = Shift.objects.create(
+        assistant=incoming, starts_at=timezone.now(), ends_at=timezone.now() + timedelta(days=7), role="primary"
+    )
+    open_callout = AcceptedCalloutFactory()
+    closed = ClosedCalloutFactory()
+    referral = ReferralFactory(callout=closed)
+    services.send_referral(referral, method="email", by=closed.assistant)
+    due = FollowUpFactory(callout=closed, due_on=timezone.localdate() + timedelta(days=2), note="Rappeler Madame X")
+    FollowUpFactory(callout=closed, due_on=timezone.localdate() + timedelta(days=30))
+
+    sections = {section["title"]: section["items"] for section in handover_sections(shift)}
+
+    texts = " | ".join(item["text"] for items in sections.values() for item in items)
+    assert open_callout.reference in texts and closed.reference in texts
+    assert referral.journal_label() in texts and referral.service.name_fr in texts
+    assert len([t for t in texts.split(" | ") if "due" in t or "échéance" in t or "pour" in t]) >= 1
+    assert "Madame X" not in texts and referral.person.last_name not in texts  # references, not names
+    assert all(item["url"].startswith("http") for items in sections.values() for item in items)
+    assert due.pk
+
+
+def test_who_is_on_call_now_offers_to_page_to_dispatch_but_not_to_chefs(make_user):
+    request = RequestFactory().get("/oncall/now/")
+    request.user = make_user("dispatch")
+    assert [action["url"] for action in now_actions(request)] == [reverse("victims:callout_page")]
+    request.user = make_user("chef")
+    assert now_actions(request) == []
+
+
+def test_the_assistants_home_shows_open_callouts_and_my_follow_ups(client_as):
+    ac = client_as("assistant")
+    callout = AcceptedCalloutFactory()
+    FollowUpFactory(assignee=ac.user, callout=callout, due_on=timezone.localdate(), note="Rappeler la famille")
+    html = ac.get(reverse("accounts:home")).content.decode()
+    assert 'id="open-callouts-card"' in html and callout.reference in html
+    assert 'id="followups-card"' in html and "Rappeler la famille" in html
+
+
+def test_dispatch_home_has_the_page_button(client_as):
+    html = client_as("dispatch").get(reverse("accounts:home")).content.decode()
+    assert reverse("victims:callout_page") in html and 'id="open-callouts-card"' not in html
+
+
+def test_a_follow_up_is_reminded_on_its_due_day_and_done_cancels_it(client_as):
+    ac = client_as("assistant")
+    person = PersonFactory()
+    due_on = timezone.localdate() + timedelta(days=3)
+
+    ac.post(
+        reverse("victims:person_followup_add", kwargs={"public_id": person.public_id}),
+        {"followup-due_on": due_on.isoformat(), "followup-assignee": ac.user.pk, "followup-note": "Appeler"},
+    )
+
+    follow_up = person.followups.get()
+    reminder = Notification.objects.get(kind="follow_up_due", channel="email")
+    assert reminder.recipient == ac.user
+    assert timezone.localtime(reminder.due_at).date() == due_on and timezone.localtime(reminder.due_at).hour == 8
+    ac.post(reverse("victims:followup_done", kwargs={"pk": follow_up.pk}))
+    reminder.refresh_from_db()
+    follow_up.refresh_from_db()
+    assert follow_up.is_done and reminder.status == "cancelled"
+
+
+def test_my_follow_ups_lists_mine_due_first(client_as):
+    ac = client_as("assistant")
+    later = FollowUpFactory(assignee=ac.user, due_on=timezone.localdate() + timedelta(days=5))
+    sooner = FollowUpFactory(assignee=ac.user, due_on=timezone.localdate())
+    FollowUpFactory()  # someone else's
+    response = ac.get(reverse("victims:followup_list"))
+    assert list(response.context["page"]) == [sooner, later]

@@ -1,0 +1,134 @@
+"""The callout list (filters, accent-insensitive full text, pagination with a constant number of
+queries), the callout page's query budget, and one journal entry per view, search and export."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AccessEvent
+from victims.models import Callout
+from victims.tests.factories import (
+    AcceptedCalloutFactory,
+    ActionFactory,
+    FollowUpFactory,
+    InvolvementFactory,
+    ReferralFactory,
+    category,
+    commune,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response):
+    return [callout.reference for callout in response.context["page"]]
+
+
+def test_full_text_search_ignores_accents_and_reads_notes_of_the_help_given(client_as):
+    by_summary = AcceptedCalloutFactory(summary="Père retrouvé sans vie, enfants présents")
+    by_note = ActionFactory(note="Accompagnement à l'hôpital Saint-Luc").callout
+    AcceptedCalloutFactory(summary="Cambriolage, rien à signaler")
+    ac = client_as("assistant")
+
+    assert listed(ac.get(reverse("victims:callout_list"), {"q": "pere retrouve"})) == [by_summary.reference]
+    assert listed(ac.get(reverse("victims:callout_list"), {"q": "HOPITAL"})) == [by_note.reference]
+    assert listed(ac.get(reverse("victims:callout_list"), {"q": "enfants -cambriolage"})) == [by_summary.reference]
+
+
+def test_follow_up_notes_are_searched_too(client_as):
+    callout = FollowUpFactory(note="Rappeler la sœur jeudi").callout
+    assert listed(client_as("assistant").get(reverse("victims:callout_list"), {"q": "soeur"})) == [callout.reference]
+
+
+def test_filters_by_period_category_commune_status_assistant_and_service(client_as):
+    now = timezone.now()
+    old = AcceptedCalloutFactory(received_at=now - timedelta(days=40), category=category("fire"))
+    recent = AcceptedCalloutFactory(received_at=now - timedelta(days=2), commune=commune("evere"))
+    referral = ReferralFactory(callout=recent)
+    ac = client_as("assistant")
+    url = reverse("victims:callout_list")
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+
+    assert listed(ac.get(url, {"since": since})) == [recent.reference]
+    assert listed(ac.get(url, {"category": category("fire").pk})) == [old.reference]
+    assert listed(ac.get(url, {"commune": commune("evere").pk})) == [recent.reference]
+    assert listed(ac.get(url, {"assistant": old.assistant.pk})) == [old.reference]
+    assert listed(ac.get(url, {"service": referral.service.pk})) == [recent.reference]
+    assert listed(ac.get(url, {"status": "closed"})) == []
+
+
+def test_the_list_keeps_a_constant_number_of_queries(client_as, django_assert_max_num_queries):
+    ac = client_as("assistant")
+    url = reverse("victims:callout_list")
+    for _ in range(3):
+        InvolvementFactory()
+    ac.get(url)
+    with django_assert_max_num_queries(16) as few:
+        ac.get(url)
+    for _ in range(30):
+        InvolvementFactory()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = ac.get(url)
+    assert len(listed(response)) == 25 and response.context["page"].paginator.num_pages == 2
+
+
+def test_the_callout_page_keeps_a_constant_number_of_queries(client_as, django_assert_max_num_queries):
+    callout = AcceptedCalloutFactory()
+    ac = client_as(user=callout.assistant)
+    url = reverse("victims:callout_detail", kwargs={"public_id": callout.public_id})
+    involvement = InvolvementFactory(callout=callout)
+    ReferralFactory(callout=callout, person=involvement.person)
+    # A change made through a request, so the history shows a user (one more query, once).
+    ac.post(
+        reverse("victims:followup_add", kwargs={"public_id": callout.public_id}),
+        {
+            "followup-due_on": timezone.localdate().isoformat(),
+            "followup-assignee": callout.assistant.pk,
+        },
+    )
+    ac.get(url)
+    with django_assert_max_num_queries(22) as few:
+        ac.get(url)
+    for _ in range(5):
+        involvement = InvolvementFactory(callout=callout)
+        ReferralFactory(callout=callout, person=involvement.person)
+        ActionFactory(callout=callout, person=involvement.person)
+        FollowUpFactory(callout=callout)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        ac.get(url)
+
+
+def test_each_view_search_and_export_writes_one_journal_entry(client_as):
+    callout = InvolvementFactory().callout
+    person = callout.involvements.get().person
+    referral = ReferralFactory(callout=callout, person=person)
+    ac = client_as("assistant")
+    pages = [
+        ("view", reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}), str(callout.public_id)),
+        ("view", reverse("victims:person_detail", kwargs={"public_id": person.public_id}), str(person.public_id)),
+        ("view", reverse("victims:referral_detail", kwargs={"public_id": referral.public_id}), str(referral.public_id)),
+        ("list", reverse("victims:callout_list"), ""),
+        ("search", reverse("victims:callout_list") + "?q=test", ""),
+        ("export", reverse("victims:callout_export") + "?format=csv", ""),
+        ("export", reverse("victims:referral_pdf", kwargs={"public_id": referral.public_id}), str(referral.public_id)),
+    ]
+    for action, url, object_id in pages:
+        before = AccessEvent.objects.count()
+        response = ac.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        entries = AccessEvent.objects.order_by("-id")[: AccessEvent.objects.count() - before]
+        assert [entry.action for entry in entries] == [action], url
+        assert entries[0].actor == ac.user
+        if object_id:
+            assert entries[0].object_id == object_id
+        assert person.last_name not in entries[0].description
+
+
+def test_callouts_are_newest_first():
+    now = timezone.now()
+    older = AcceptedCalloutFactory(received_at=now - timedelta(days=1))
+    newer = AcceptedCalloutFactory(received_at=now)
+    assert list(Callout.objects.all()) == [newer, older]
