@@ -11,7 +11,7 @@ from pghistory.models import Events
 from accounts import roles
 from accounts.models import User
 from oncall import timeline
-from oncall.models import Layer, Shift
+from oncall.models import Absence, Layer, Shift, SwapRequest
 
 # An accessible palette (each with dark text ≥ 4.5:1); always shown with the person's name.
 PALETTE_SIZE = 8
@@ -26,6 +26,7 @@ def colours() -> dict[int, int]:
 @dataclass
 class Segment:
     shift: Shift
+    day: date
     starts_at: datetime  # clipped to the day
     ends_at: datetime
     colour: int
@@ -36,18 +37,19 @@ class Segment:
     def is_primary(self) -> bool:
         return self.shift.role == Layer.PRIMARY
 
+    def _day(self) -> tuple[datetime, timedelta]:
+        start = timeline.local_midnight(self.day)
+        return start, timeline.local_midnight(self.day + timedelta(days=1)) - start  # 23, 24 or 25 hours
+
     @property
     def left(self) -> float:
         """Percent of the day before the segment (the day timeline's SVG)."""
-        day_start = timeline.local_midnight(timeline.wall(self.starts_at).date())
-        day_length = timeline.local_midnight(day_start.date() + timedelta(days=1)) - day_start
-        return round(100 * (self.starts_at - day_start) / day_length, 3)
+        start, length = self._day()
+        return round(100 * (self.starts_at - start) / length, 3)
 
     @property
     def width(self) -> float:
-        day_start = timeline.local_midnight(timeline.wall(self.starts_at).date())
-        day_length = timeline.local_midnight(day_start.date() + timedelta(days=1)) - day_start
-        return round(100 * (self.ends_at - self.starts_at) / day_length, 3)
+        return round(100 * (self.ends_at - self.starts_at) / self._day()[1], 3)
 
 
 @dataclass
@@ -83,6 +85,7 @@ def build_days(first: date, last: date, shifts: list[Shift], *, month: int | Non
                 entry.segments.append(
                     Segment(
                         shift=shift,
+                        day=day,
                         starts_at=piece[0],
                         ends_at=piece[1],
                         colour=palette.get(shift.assistant_id, 0),
@@ -137,7 +140,7 @@ def recent_changes(limit: int = 12, *, show_absence_kind: bool = False) -> list[
     user_ids = set()
     for event in events:
         data = event.pgh_data or {}
-        user_ids.update(v for k, v in data.items() if k in ("assistant", "requester", "taken_by") and v)
+        user_ids.update(v for k, v in data.items() if k in ("assistant_id", "requester_id", "taken_by_id") and v)
         if (event.pgh_context or {}).get("user"):
             user_ids.add(event.pgh_context["user"])
     names = {u.pk: u.full_name for u in User.objects.filter(pk__in=user_ids)}
@@ -170,7 +173,7 @@ def _describe(model, data: dict, names: dict, diff: dict, show_absence_kind: boo
     if model is None:
         return ""
     name = model.__name__
-    person = names.get(data.get("assistant") or data.get("requester"), "")
+    person = names.get(data.get("assistant_id") or data.get("requester_id"), "")
     span = f"{_when(data.get('starts_at'))} → {_when(data.get('ends_at'))}" if data.get("starts_at") else ""
     if name == "Shift":
         state = _("superseded") if data.get("superseded_at") and "superseded_at" in diff else ""
@@ -179,9 +182,12 @@ def _describe(model, data: dict, names: dict, diff: dict, show_absence_kind: boo
     if name == "Rotation":
         return data.get("name", "")
     if name == "RotationMember":
-        return f"{names.get(data.get('assistant'), '')} #{(data.get('position') or 0) + 1}"
+        return f"{names.get(data.get('assistant_id'), '')} #{(data.get('position') or 0) + 1}"
     if name == "SwapRequest":
-        return " · ".join(part for part in (person, span, data.get("status", "")) if part)
+        status = dict(SwapRequest.Status.choices).get(data.get("status"), "")
+        return " · ".join(str(part) for part in (person, span, status) if part)
     if name == "Absence":
-        return " · ".join(part for part in (person, span) if part)
+        # The kind (sick leave…) is for the admins only; colleagues see that someone is away.
+        kind = dict(Absence.Kind.choices).get(data.get("kind"), "") if show_absence_kind else ""
+        return " · ".join(str(part) for part in (person, kind, span) if part)
     return ""

@@ -176,6 +176,11 @@ class ShiftForm(forms.ModelForm):
             self.fields[name].input_formats = [DATETIME_FORMAT]
         self.instance.source = Shift.Source.MANUAL
 
+    def _get_validation_exclusions(self):
+        # The exclusion constraints only count live shifts (condition on superseded_at, always empty
+        # on a new shift): keep that field in the validation so Django can evaluate the condition.
+        return super()._get_validation_exclusions() - {"superseded_at"}
+
 
 class AbsenceForm(forms.ModelForm):
     class Meta:
