@@ -12,7 +12,7 @@ from oncall.models import Layer, Shift
 from oncall.services import on_call_at
 from oncall.tests.factories import AbsenceFactory, AssistantFactory, ShiftFactory, local
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "english")]
 
 
 @pytest.fixture
