@@ -109,6 +109,7 @@ class RotationForm(forms.ModelForm):
         help_texts = {
             "start_date": _("The first shift starts on this day (or the next handover day) at the handover time."),
         }
+        labels = {"restriction_starts": _("Covered from"), "restriction_ends": _("Covered until")}
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

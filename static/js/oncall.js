@@ -44,8 +44,25 @@
     });
   }
 
+  // The rotation form: the "covered from / until" times only matter for nights or weekends.
+  function restrictionFields() {
+    var select = document.getElementById("id_restriction");
+    if (!select) return;
+    var rows = ["div_id_restriction_starts", "div_id_restriction_ends"].map(function (id) {
+      return document.getElementById(id);
+    });
+    function update() {
+      rows.forEach(function (row) {
+        if (row) row.hidden = select.value === "";
+      });
+    }
+    select.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     fairnessChart();
     copyButtons();
+    restrictionFields();
   });
 })();
