@@ -42,7 +42,6 @@ class PreferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         chosen = preference.channels if preference else {}
-        sms_help = "" if user.phone else _("SMS needs a mobile phone number: add one in “My details”.")
         self.kinds = kinds.configurable(user)
         for kind in self.kinds:
             self.fields[self.field_name(kind.code)] = forms.MultipleChoiceField(
@@ -50,7 +49,6 @@ class PreferenceForm(forms.Form):
                 choices=CHANNEL_CHOICES,
                 widget=forms.CheckboxSelectMultiple,
                 initial=list(chosen.get(kind.code, kind.default_channels)),
-                help_text=sms_help,
                 error_messages={"required": _("Choose at least one channel: otherwise you would miss these messages.")},
             )
         self.fields["lead_minutes"].initial = (
