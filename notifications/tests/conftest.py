@@ -1,7 +1,6 @@
 """A local fake SMS gateway (a real HTTP server in a thread): the network edge, not our code."""
 
 import json
-import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,26 +56,6 @@ def sms_gateway(settings):
     yield gateway
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    """The root conftest's version is function-scoped, which pytest-playwright's session-scoped
-    browser cannot use (ScopeMismatch); this session-scoped copy serves the tests of this app."""
-    return {
-        "headless": True,
-        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-        "args": [
-            "--no-sandbox",
-            "--headless=new",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
 
 
 @pytest.fixture
