@@ -68,6 +68,63 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A browser set up as in the zone: Belgian French, Brussels time."""
+    return {**browser_context_args, "locale": "fr-BE", "timezone_id": "Europe/Brussels"}
+
+
+_DATA_LOADERS = []
+
+
+def _data_migration_loaders():
+    """The RunPython functions of our own migrations, in order (they load roles, communes, kinds of
+    service, incident categories… and are idempotent)."""
+    if not _DATA_LOADERS:
+        from django.db import connection
+        from django.db.migrations.loader import MigrationLoader
+        from django.db.migrations.operations import RunPython
+
+        loader = MigrationLoader(connection)
+        ours = {config.label for config in apps_under_base_dir()}
+        plan = []
+        for leaf in loader.graph.leaf_nodes():
+            plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+        for key in plan:
+            if key[0] not in ours:
+                continue
+            for operation in loader.graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    _DATA_LOADERS.append(operation.code)
+    return _DATA_LOADERS
+
+
+def apps_under_base_dir():
+    from django.apps import apps
+
+    return [config for config in apps.get_app_configs() if str(config.path).startswith(str(settings.BASE_DIR))]
+
+
+@pytest.fixture(autouse=True)
+def _rows_of_data_migrations(request):
+    """A transactional test (live_server, celery_worker…) starts after another one's flush, which
+    TRUNCATEs every table, the rows of data migrations included: put them back first."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.schema_editor(atomic=True) as editor:
+        for load in _data_migration_loaders():
+            load(apps, editor)
+
+
 @pytest.fixture
 def screenshot_dir():
     path = settings.BASE_DIR / "var" / "screenshots"
