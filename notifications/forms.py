@@ -83,6 +83,17 @@ def _kind_choices():
     return sorted(((kind.code, kind.label) for kind in kinds.KINDS.values()), key=lambda choice: str(choice[1]))
 
 
+class DeliveryFilterForm(forms.Form):
+    """Bootstrap classes set here, so the page renders the six fields without crispy's templates
+    (a quarter of the page's time)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
+
+
 class NotificationFilter(django_filters.FilterSet):
     """The admin's delivery list: what went out, what is stuck, what failed."""
 
@@ -106,6 +117,7 @@ class NotificationFilter(django_filters.FilterSet):
     class Meta:
         model = Notification
         fields = ["status", "channel", "kind", "recipient", "since", "until"]
+        form = DeliveryFilterForm
 
     # Local (Brussels) days as a half-open range of instants, so the due_at index serves the query.
     def filter_since(self, queryset, name, value):
