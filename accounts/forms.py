@@ -147,7 +147,9 @@ class UserFilterForm(forms.Form):
 
 
 class JournalFilterForm(forms.Form):
-    actor = forms.ModelChoiceField(label=_("User"), queryset=User.objects.all(), required=False)
+    actor = forms.ModelChoiceField(
+        label=_("User"), queryset=User.objects.all(), required=False, empty_label=_("Everyone")
+    )
     action = forms.ChoiceField(label=_("Action"), required=False)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=60)
     object_id = forms.CharField(label=_("Object"), required=False, max_length=64)

@@ -145,6 +145,7 @@ def test_screenshots_of_the_home_page(page, live_server, make_user, screenshot_d
     if width == 360:
         page.get_by_role("button", name="Ouvrir le menu").click()
         expect(page.get_by_role("link", name="Journal des accès")).to_be_visible()
+        expect(page.locator("#main-menu")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # opened, not opening
         page.screenshot(path=str(screenshot_dir / "home-menu-360.png"), full_page=True)
     page.goto(f"{live_server.url}/profile/")
     page.screenshot(path=str(screenshot_dir / f"profile-{width}.png"), full_page=True)

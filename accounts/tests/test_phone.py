@@ -56,3 +56,34 @@ def test_numbers_are_shown_grouped_for_reading_aloud():
     assert display_phone("not a number") == "not a number"
     rendered = Template("{% load phones %}{{ number|phone }}").render(Context({"number": "+32470123456"}))
     assert rendered == "+32 470 12 34 56"
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "shown"),
+    [
+        (
+            "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36",
+            "Samsung Internet sur Android",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari sur iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+            "Edge sur Windows",
+        ),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox sur Linux"),
+        ("", "Navigateur inconnu"),
+    ],
+)
+def test_a_browser_is_named_so_that_people_recognise_their_device(user_agent, shown):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        rendered = Template("{% load devices %}{{ ua|device }}").render(Context({"ua": user_agent}))
+
+    assert rendered == shown
