@@ -157,6 +157,7 @@ class OfficerChoiceMixin(forms.Form):
         if instance is not None and instance.pk:
             if instance.requesting_officer_id:
                 officer = instance.requesting_officer
+                self.initial.setdefault("requesting_officer", officer.pk)
                 label = officer.full_name + (f" ({officer.unit.code})" if officer.unit_id else "")
                 self.initial.setdefault("requesting_officer_text", label)
             else:
@@ -165,7 +166,10 @@ class OfficerChoiceMixin(forms.Form):
     def officer_fields(self) -> dict:
         officer = self.cleaned_data.get("requesting_officer")
         text = (self.cleaned_data.get("requesting_officer_text") or "").strip()
-        return {"requesting_officer": officer, "requesting_officer_name": "" if officer else text}
+        fields = {"requesting_officer": officer, "requesting_officer_name": "" if officer else text}
+        if officer is not None and officer.unit_id and not self.cleaned_data.get("requesting_unit"):
+            fields["requesting_unit"] = officer.unit  # picked from the directory: their unit too
+        return fields
 
 
 def _category_field():
@@ -395,6 +399,7 @@ class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, forms.ModelForm):
         ) | IncidentCategory.objects.filter(pk=self.instance.category_id)
         self.fields["commune"].queryset = Commune.objects.active() | Commune.objects.filter(pk=self.instance.commune_id)
         self.fields["requesting_unit"].queryset = PoliceUnit.objects.active()
+        self.fields["requesting_unit"].empty_label = "—"
         self.fields["mode"].choices = [("", "—"), *Callout.Mode.choices]
         self.fields["callback_phone"].widget.attrs["data-phone-for"] = "requesting_officer"
         self.fields["summary"].help_text = _(
@@ -422,6 +427,8 @@ class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, forms.ModelForm):
         fields = self.officer_fields()
         callout.requesting_officer = fields["requesting_officer"]
         callout.requesting_officer_name = fields["requesting_officer_name"]
+        if "requesting_unit" in fields:
+            callout.requesting_unit = fields["requesting_unit"]
         if commit:
             callout.save()
         return callout

@@ -407,11 +407,15 @@ class CalloutPage(models.Model):
 
     callout = models.ForeignKey(Callout, on_delete=models.CASCADE, related_name="pages")
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("paged"), on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("paged at"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "step", "id"]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
         constraints = [
             models.UniqueConstraint(fields=["callout", "step", "recipient"], name="calloutpage_once_per_step"),
         ]

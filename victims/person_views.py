@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal
 from accounts.decorators import access_required
-from concertation.history import history_for
-from victims import services
+from victims import services, timeline
 from victims.forms import FollowUpForm, PersonForm, PersonSearchForm
 from victims.models import FollowUp, Involvement, Person, Referral
 
@@ -38,7 +37,7 @@ def person_context(request, person: Person, **extra) -> dict:
         "referrals": referrals,
         "followups": followups,
         "followup_form": extra.pop("followup_form", None) or FollowUpForm(user=request.user, prefix="followup"),
-        "history": history_for(person, limit=30),
+        "history": timeline.history(person, limit=30),
         **extra,
     }
 

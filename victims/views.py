@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal, roles
 from accounts.decorators import access_required
-from concertation.history import history_for
-from victims import drafts, exports, services
+from victims import drafts, exports, services, timeline
 from victims.filters import CalloutFilter
 from victims.forms import (
     ActionForm,
@@ -129,7 +128,7 @@ def detail_context(request, callout: Callout, **extra) -> dict:
             else [],
         )
     if identities:
-        context["history"] = history_for(callout, limit=40)
+        context["history"] = timeline.history(callout, limit=40)
         context.setdefault("person_form", extra.pop("person_form", None) or InvolvementForm(prefix="person"))
         context["action_form"] = ActionForm(callout=callout, prefix="action")
         context["coaching_form"] = CoachingForm(prefix="coach")

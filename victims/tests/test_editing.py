@@ -200,3 +200,19 @@ def test_draft_scopes_differ_per_user_and_reveal_no_id(make_user):
     one, two = make_user("assistant"), make_user("assistant")
     assert drafts.scope(one) != drafts.scope(two)
     assert str(one.pk) != drafts.scope(one)
+
+
+def test_saving_the_form_keeps_the_officer_picked_from_the_directory(client_as):
+    from directory.models import Officer
+
+    officer = Officer.objects.create(first_name="Karim", last_name="El Amrani")
+    callout = AcceptedCalloutFactory(requesting_officer=officer)
+    ac = client_as(user=callout.assistant)
+    form = ac.get(edit_url(callout)).context["form"]
+    data = form_data(callout, requesting_officer=form["requesting_officer"].value(), summary="ok")
+    data["requesting_officer_text"] = form["requesting_officer_text"].value()
+
+    ac.post(edit_url(callout), data)
+
+    callout.refresh_from_db()
+    assert callout.requesting_officer == officer and callout.requesting_officer_name == ""

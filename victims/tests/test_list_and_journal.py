@@ -89,7 +89,7 @@ def test_the_callout_page_keeps_a_constant_number_of_queries(client_as, django_a
         },
     )
     ac.get(url)
-    with django_assert_max_num_queries(22) as few:
+    with django_assert_max_num_queries(26) as few:
         ac.get(url)
     for _ in range(5):
         involvement = InvolvementFactory(callout=callout)
