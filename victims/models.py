@@ -140,9 +140,18 @@ class CalloutQuerySet(models.QuerySet):
         if not text:
             return self
         query = text_query(text)
-        in_actions = AssistanceAction.objects.filter(search_vector=query).values("callout_id")
-        in_followups = FollowUp.objects.filter(search_vector=query, callout__isnull=False).values("callout_id")
-        return self.filter(Q(search_vector=query) | Q(pk__in=in_actions) | Q(pk__in=in_followups))
+        # A UNION of three index scans (one GIN index per table), not an OR across tables, which
+        # PostgreSQL can only answer by reading every callout.
+        matching = (
+            Callout.objects.filter(search_vector=query)
+            .order_by()
+            .values("pk")
+            .union(
+                AssistanceAction.objects.filter(search_vector=query).order_by().values("callout_id"),
+                FollowUp.objects.filter(search_vector=query, callout__isnull=False).order_by().values("callout_id"),
+            )
+        )
+        return self.filter(pk__in=matching)
 
     def escalation_due(self, now):
         return self.filter(status=Callout.Status.REQUESTED, escalate_at__lte=now)

@@ -401,7 +401,11 @@ def followup_add(request, public_id):
 
 
 def filtered_callouts(request):
-    rows = Callout.objects.visible_to(request.user).select_related("category", "commune", "assistant")
+    rows = (
+        Callout.objects.visible_to(request.user)
+        .select_related("category", "commune", "assistant")
+        .defer("search_vector")
+    )
     return CalloutFilter(request.GET or None, queryset=rows, request=request)
 
 
