@@ -147,12 +147,25 @@ def test_screenshots_of_the_home_page(page, live_server, make_user, screenshot_d
         expect(page.get_by_role("link", name="Journal des accès")).to_be_visible()
         expect(page.locator("#main-menu")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # opened, not opening
         page.screenshot(path=str(screenshot_dir / "home-menu-360.png"), full_page=True)
-    page.goto(f"{live_server.url}/profile/")
-    page.screenshot(path=str(screenshot_dir / f"profile-{width}.png"), full_page=True)
-    page.goto(f"{live_server.url}/journal/")
-    page.screenshot(path=str(screenshot_dir / f"journal-{width}.png"), full_page=True)
-    page.goto(f"{live_server.url}/users/")
-    page.screenshot(path=str(screenshot_dir / f"users-{width}.png"), full_page=True)
+    for name, path in [("profile", "/profile/"), ("journal", "/journal/"), ("users", "/users/")]:
+        page.goto(f"{live_server.url}{path}")
+        page.screenshot(path=str(screenshot_dir / f"{name}-{width}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+
+
+def test_the_keyboard_reaches_the_content_first_and_sees_where_it_is(page, live_server, make_user):
+    browser_sign_in(page, live_server.url, make_user("assistant"))
+
+    page.keyboard.press("Tab")
+
+    skip = page.get_by_role("link", name="Aller au contenu")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert outline == "3px"
+    skip.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
 
 
 def test_screenshot_of_the_sign_in_page(page, live_server, screenshot_dir):
