@@ -51,20 +51,22 @@ def _mine(request) -> bool:
     return request.GET.get("mine") == "1"
 
 
-def _rota_context(request, view: str, **extra) -> dict:
+def _rota_context(request, view: str, *, anchor: date, previous: date, next: date, **extra) -> dict:
     mine = _mine(request)
-    flagged = services.flagged_shifts(user=None)
-    if not (_is_admin(request.user) or request.user.has_role(roles.ASSISTANT)):
-        flagged = []
+    # The absence banner is on the rota's main page (the week); the month and the day stay lean.
+    flagged = []
+    if view == "week" and (_is_admin(request.user) or request.user.has_role(roles.ASSISTANT)):
+        flagged = services.flagged_shifts()
     return {
         "view": view,
         "mine": mine,
+        "mine_suffix": "&mine=1" if mine else "",
         "can_filter_mine": request.user.has_role(roles.ASSISTANT),
         "flagged": flagged,
-        "open_swaps": SwapRequest.objects.open().filter(starts_at__gt=timezone.now()).count()
-        if roles.can_open(request.user, "oncall:swap_list")
-        else 0,
         "rota_links": _rota_links(request.user),
+        "anchor_iso": anchor.isoformat(),
+        "previous_iso": previous.isoformat(),
+        "next_iso": next.isoformat(),
         **extra,
     }
 
@@ -96,10 +98,12 @@ def rota(request):
     sunday = monday + timedelta(days=6)
     mine = _mine(request)
     shifts = calendar.shifts_between(monday, sunday, user=request.user if mine else None)
+    days = calendar.build_days(monday, sunday, shifts)
     context = _rota_context(
         request,
         "week",
-        days=calendar.build_days(monday, sunday, shifts),
+        grid=calendar.render_days(days, day_url=reverse("oncall:day"), mine=mine, month=False),
+        anchor=monday,
         first=monday,
         last=sunday,
         previous=monday - timedelta(days=7),
@@ -122,7 +126,8 @@ def month(request):
     context = _rota_context(
         request,
         "month",
-        weeks=[days[i : i + 7] for i in range(0, len(days), 7)],
+        grid=calendar.render_days(days, day_url=reverse("oncall:day"), mine=mine, month=True),
+        anchor=day,
         month_start=day,
         previous=(day - timedelta(days=1)).replace(day=1),
         next=last_of_month + timedelta(days=1),
@@ -142,6 +147,7 @@ def day(request):
         entry=entry,
         primary=[s for s in entry.segments if s.is_primary],
         backup=[s for s in entry.segments if not s.is_primary],
+        anchor=current,
         current=current,
         previous=current - timedelta(days=1),
         next=current + timedelta(days=1),
