@@ -275,7 +275,7 @@ def recent_changes(limit: int = 8, *, show_absence_kind: bool = False) -> list[C
         parts.append(
             f"(SELECT %s AS model, e.pgh_created_at, e.pgh_label, to_jsonb(e) AS data, c.metadata AS context "  # noqa: S608
             f"FROM {table} e LEFT JOIN pghistory_context c ON c.id = e.pgh_context_id "
-            f"ORDER BY e.pgh_created_at DESC LIMIT %s)"
+            f"ORDER BY e.pgh_created_at DESC, e.pgh_id DESC LIMIT %s)"
         )
         params += [event_model._meta.label, limit]
     sql = (

@@ -324,3 +324,29 @@ def test_coverage_page_lists_gaps(client_as, team):
     ShiftFactory(assistant=team[0], starts_at=local(2026, 3, 25), ends_at=local(2026, 3, 27))
     text = client_as("admin").get(reverse("oncall:coverage") + "?days=7").content.decode()
     assert "27" in text and "alert-danger" in text
+
+
+@pytest.mark.django_db(transaction=True)  # one transaction per request: the history's times differ
+def test_the_rota_page_shows_who_changed_what(client_as, rota, team):
+    admin = client_as("admin", full_name="Nadia Vermeulen")
+    shift = Shift.objects.get(role="primary", starts_at=local(2026, 4, 6, 9))
+    free = services.eligible_colleagues(local(2026, 4, 8, 9), local(2026, 4, 9, 9)).first()
+    admin.post(
+        reverse("oncall:shift_override", kwargs={"pk": shift.pk}),
+        {"starts_at": "2026-04-08T09:00", "ends_at": "2026-04-09T09:00", "to": free.pk},
+    )
+
+    text = client_as("assistant").get(reverse("oncall:rota")).content.decode()
+    changes = text.split("changes-title", 1)[1]
+    assert "Nadia Vermeulen" in changes and free.full_name in changes
+    assert "08/04 09:00 → 09/04 09:00" in changes
+
+
+def test_extending_rotations_keeps_the_rota_generated_ahead(rota):
+    before = Shift.objects.filter(rotation=rota).count()
+    services.extend_rotations(horizon=timedelta(weeks=12))
+    rota.refresh_from_db()
+    assert rota.generated_until >= NOW + timedelta(weeks=12)
+    assert Shift.objects.filter(rotation=rota).count() > before
+    shifts = list(Shift.objects.filter(rotation=rota).order_by("starts_at"))
+    assert all(a.ends_at == b.starts_at for a, b in zip(shifts, shifts[1:], strict=False))
