@@ -436,7 +436,8 @@ def override_shift(
         raise ValidationError(_("This shift was changed in the meantime. Reload the page and try again."))
     if not (shift.starts_at <= starts_at < ends_at <= shift.ends_at):
         raise ValidationError(_("Choose a part of the shift: between its start and its end."))
-    if ends_at <= now:
+    # Only an admin may correct who was on duty in the past (the fairness report counts it).
+    if ends_at <= now or (starts_at < now - timedelta(minutes=5) and not by.has_role(roles.ADMIN)):
         raise ValidationError(_("That time is over: the past stays as it was."))
     if to.pk == shift.assistant_id:
         raise ValidationError(_("Choose a colleague: this shift is already theirs."))

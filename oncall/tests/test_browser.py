@@ -37,6 +37,8 @@ def sign_in(page, live_server_url, user, *, language="fr"):
 def shoot(page, screenshot_dir, name):
     for label, size in (("360", PHONE), ("1280", DESKTOP)):
         page.set_viewport_size(size)
+        page.wait_for_timeout(300)  # let the chart and the layout follow the new width
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"], f"{name} scrolls sideways"
         page.screenshot(path=str(screenshot_dir / f"oncall-{name}-{label}.png"), full_page=True)
 
 
@@ -85,6 +87,19 @@ def test_the_admin_creates_a_rotation_of_four_and_generates_two_months(page, liv
     shoot(page, screenshot_dir, "week")
     page.goto(f"{live_server.url}/oncall/day/?date={monday.isoformat()}")
     shoot(page, screenshot_dir, "day")
+
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    end = monday + timedelta(weeks=9)
+    page.goto(f"{live_server.url}/oncall/fairness/?start={monday.isoformat()}&end={end.isoformat()}")
+    expect(page.get_by_role("rowheader", name="Anne Dubois")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Heures par assistant"))).to_be_visible()
+    page.wait_for_function("document.getElementById('fairness-chart').width > 0")
+    shoot(page, screenshot_dir, "fairness")
+    page.goto(f"{live_server.url}/oncall/coverage/?days=30")
+    expect(page.get_by_text(re.compile("trou"))).to_be_visible()  # today until next Monday is not covered
+    shoot(page, screenshot_dir, "coverage")
+    assert errors == []  # no script blocked by the CSP, no JavaScript error
 
 
 def test_an_assistant_offers_a_swap_and_a_colleague_takes_it(page, browser, live_server, screenshot_dir):

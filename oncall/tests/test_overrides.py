@@ -104,6 +104,13 @@ def test_an_override_must_stay_within_the_shift_and_in_the_future(people):
         services.override_shift(shift, starts_at=local(2026, 1, 4), ends_at=local(2026, 1, 6), to=bart, by=anne)
     with time_machine.travel(local(2026, 1, 20), tick=False), pytest.raises(ValidationError, match="over"):
         services.override_shift(shift, starts_at=local(2026, 1, 6), ends_at=local(2026, 1, 7), to=bart, by=anne)
+    with time_machine.travel(local(2026, 1, 7), tick=False), pytest.raises(ValidationError, match="over"):
+        # The holder cannot rewrite who was on duty yesterday…
+        services.override_shift(shift, starts_at=local(2026, 1, 6), ends_at=local(2026, 1, 8), to=bart, by=anne)
+    admin = AssistantFactory(roles=["admin"])
+    with time_machine.travel(local(2026, 1, 7), tick=False):
+        # …the admin can correct it (Bart really covered from yesterday).
+        services.override_shift(shift, starts_at=local(2026, 1, 6), ends_at=local(2026, 1, 8), to=bart, by=admin)
 
 
 def test_both_people_are_told_and_the_actor_is_not(people):
