@@ -88,6 +88,7 @@ class RotaChange:
     window: tuple[datetime, datetime]
     by: User | None = None
     reason: str = ""
+    quiet: tuple[int, ...] = ()  # people told by a message of their own (a swap's requester and taker)
     before: list[tuple[int, str, datetime, datetime]] = field(default_factory=list)
 
     def _snapshot(self):
@@ -105,11 +106,11 @@ class RotaChange:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            announce(self.before, self._snapshot(), by=self.by, reason=self.reason)
+            announce(self.before, self._snapshot(), by=self.by, reason=self.reason, quiet=self.quiet)
         return False
 
 
-def announce(before, after, *, by=None, reason: str = "", now: datetime | None = None) -> None:
+def announce(before, after, *, by=None, reason: str = "", quiet=(), now: datetime | None = None) -> None:
     now = now or timezone.now()
     from notifications.services import cancel_pending
 
@@ -136,8 +137,8 @@ def announce(before, after, *, by=None, reason: str = "", now: datetime | None =
         return
     from notifications.services import notify
 
-    by_id = by.pk if by is not None else None
-    users = User.objects.in_bulk([a for a in changes if a != by_id])
+    silent = {by.pk if by is not None else None, *quiet}
+    users = User.objects.in_bulk([a for a in changes if a not in silent])
     for assistant_id, user in users.items():
         items = changes[assistant_id]
         for listing in items.values():
@@ -444,7 +445,8 @@ def override_shift(
     if not (to.is_active and to.has_role(roles.ASSISTANT)):
         raise ValidationError(_("Only an active assistant can take a shift."))
     check_free(to, starts_at, ends_at)
-    with RotaChange((shift.starts_at, shift.ends_at), by=by, reason=note):
+    quiet = (swap.requester_id, swap.taken_by_id) if swap is not None else ()
+    with RotaChange((shift.starts_at, shift.ends_at), by=by, reason=note, quiet=quiet):
         override = _split(shift, starts_at, ends_at, to, by=by, note=note, now=now)
         # Open requests of the former holder for this time are moot now (except the one being applied).
         moot = SwapRequest.objects.pending().filter(

@@ -66,6 +66,7 @@ def test_a_colleague_takes_it_and_it_becomes_an_override(team):
     assert on_call_at(local(2026, 1, 8, 12)).primary.assistant == team["Anne"]
     # The requester and the admin are told; the taker did it and is not.
     assert recipients("swap_update") == ["Admin", "Anne"]
+    assert recipients("shift_changed") == []  # no second message about the same change
 
 
 def test_nobody_can_take_a_request_twice_or_their_own(team):
