@@ -134,6 +134,7 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "victims:callout_create":               STAFF,
     "victims:callout_detail":               _roles(ASSISTANT, ADMIN, CHEF, DISPATCH),
     "victims:callout_edit":                 STAFF,
+    "victims:callout_history":              STAFF,
     "victims:callout_step":                 STAFF,
     "victims:callout_debrief_done":         STAFF,   # the AC of the callout, or an admin
     "victims:person_add":                   STAFF,

@@ -182,6 +182,7 @@ SAMPLES = {
     "notifications:admin_retry": _notification,
     "victims:callout_detail": _callout,
     "victims:callout_edit": _callout,
+    "victims:callout_history": _callout,
     "victims:callout_step": _callout,
     "victims:callout_debrief_done": _callout,
     "victims:person_add": _callout,

@@ -14,6 +14,7 @@ from accounts import roles
 from accounts.fields import PhoneField
 from directory.models import Commune, Officer, PartnerService, PoliceUnit
 from victims.models import AssistanceAction, Callout, CoachedOfficer, FollowUp, IncidentCategory, Involvement, Person
+from victims.widgets import speed_up_selects
 
 User = get_user_model()
 
@@ -224,6 +225,7 @@ class PageForm(IdempotentForm, OfficerChoiceMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["callback_phone"].widget.attrs["data-phone-for"] = "requesting_officer"
+        speed_up_selects(self)
 
     def callout_fields(self) -> dict:
         data = self.cleaned_data
@@ -310,6 +312,7 @@ class OpenCalloutForm(CalloutTimesMixin, IdempotentForm, OfficerChoiceMixin):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
         self.fields["callback_phone"].widget.attrs["data-phone-for"] = "requesting_officer"
+        speed_up_selects(self)
 
     def clean(self):
         super().clean()
@@ -409,6 +412,7 @@ class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, forms.ModelForm):
             "For your own well-being after a hard callout: the coordination sees that a debrief is pending, not why."
         )
         self._original_times = {name: getattr(self.instance, name) for name in self.TIME_FIELDS}
+        speed_up_selects(self)
 
     def clean(self):
         super().clean()
@@ -493,6 +497,7 @@ class PersonForm(forms.ModelForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
         self.initial.setdefault("consent_contact", self.instance.consent_contact)
         self.initial.setdefault("consent_referral", self.instance.consent_referral)
+        speed_up_selects(self)
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
@@ -579,10 +584,13 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, callout: Callout, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(involvements__callout=callout)
+        self.fields["person"].queryset = Person.objects.filter(involvements__callout=callout).only(
+            "pk", "first_name", "last_name"
+        )
         self.fields["person"].empty_label = _("Everyone / the officers")
         self.fields["person"].label_from_instance = lambda person: person.display_name
         self.initial.setdefault("at", timezone.localtime().replace(second=0, microsecond=0))
+        speed_up_selects(self)
 
     def clean_at(self):
         value = self.cleaned_data.get("at")
@@ -619,7 +627,13 @@ class CoachingForm(forms.ModelForm):
 
 
 def staff_choices():
-    return User.objects.active().filter(roles__code__in=[roles.ASSISTANT, roles.ADMIN]).distinct().order_by("full_name")
+    return (
+        User.objects.active()
+        .filter(roles__code__in=[roles.ASSISTANT, roles.ADMIN])
+        .distinct()
+        .order_by("full_name")
+        .only("pk", "full_name")
+    )
 
 
 class FollowUpForm(forms.ModelForm):
@@ -638,6 +652,7 @@ class FollowUpForm(forms.ModelForm):
         if user is not None:
             self.initial.setdefault("assignee", user.pk)
         self.initial.setdefault("due_on", timezone.localdate() + timedelta(days=1))
+        speed_up_selects(self)
 
     def clean_due_on(self):
         value = self.cleaned_data["due_on"]

@@ -486,16 +486,13 @@ class PersonQuerySet(models.QuerySet):
         return rows.order_by("-similarity", "last_name")
 
     def search(self, text: str):
-        """Name search for the persons page: typo-tolerant word match on the unaccented name."""
+        """Name search for the persons page: typo-tolerant word match on the unaccented name
+        (pg_trgm word similarity: a part of a name, a missing accent or a typo still matches)."""
         text = (text or "").strip()
         if not text:
             return self.none()
         wanted = ImmutableUnaccent(Lower(models.Value(text)))
-        return (
-            self.filter(anonymised_at__isnull=True)
-            .with_name_key()
-            .filter(Q(name_key__trigram_word_similar=wanted) | Q(name_key__contains=wanted))
-        )
+        return self.filter(anonymised_at__isnull=True).with_name_key().filter(name_key__trigram_word_similar=wanted)
 
 
 @pghistory.track(*trackers())

@@ -2,7 +2,6 @@
 that asks for a reason (journaled)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +11,8 @@ from accounts.decorators import access_required
 from victims import services, timeline
 from victims.forms import FollowUpForm, PersonForm, PersonSearchForm
 from victims.models import FollowUp, Involvement, Person, Referral
+
+SEARCH_LIMIT = 50
 
 
 def get_person(public_id, *, lock: bool = False) -> Person:
@@ -76,11 +77,17 @@ def person_search(request):
     """Search persons by name. The law asks for the reason of every search by name: it is
     required and written in the access journal with the words searched."""
     form = PersonSearchForm(request.GET or None)
-    page = None
+    found = more = None
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         text = form.cleaned_data["q"].strip()
-        rows = Person.objects.search(text).order_by("last_name", "first_name", "id")
-        page = Paginator(rows, 25).get_page(request.GET.get("page"))
+        # A search by name should find a handful: beyond SEARCH_LIMIT, ask for more of the name
+        # (no total count, no paging through a population).
+        rows = list(
+            Person.objects.search(text)
+            .select_related("commune")
+            .order_by("last_name", "first_name", "id")[: SEARCH_LIMIT + 1]
+        )
+        found, more = rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT
         journal.record(
             request,
             journal.SEARCH,
@@ -88,9 +95,7 @@ def person_search(request):
             motif=form.cleaned_data["motif"].strip(),
             object_type="victims.person",
         )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "victims/person_search.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "victims/person_search.html", {"form": form, "found": found, "more": more})
 
 
 @access_required

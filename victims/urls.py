@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.callout_create, name="callout_create"),
     path("c/<uuid:public_id>/", views.callout_detail, name="callout_detail"),
     path("c/<uuid:public_id>/edit/", views.callout_edit, name="callout_edit"),
+    path("c/<uuid:public_id>/history/", views.callout_history, name="callout_history"),
     path("c/<uuid:public_id>/step/", views.callout_step, name="callout_step"),
     path("c/<uuid:public_id>/debrief/", views.callout_debrief_done, name="callout_debrief_done"),
     path("c/<uuid:public_id>/persons/", views.person_add, name="person_add"),

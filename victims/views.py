@@ -128,7 +128,6 @@ def detail_context(request, callout: Callout, **extra) -> dict:
             else [],
         )
     if identities:
-        context["history"] = timeline.history(callout, limit=40)
         context.setdefault("person_form", extra.pop("person_form", None) or InvolvementForm(prefix="person"))
         context["action_form"] = ActionForm(callout=callout, prefix="action")
         context["coaching_form"] = CoachingForm(prefix="coach")
@@ -143,6 +142,17 @@ def callout_detail(request, public_id):
     callout = get_callout(request, public_id)
     journal.record(request, journal.VIEW, callout)
     return render(request, "victims/callout_detail.html", detail_context(request, callout))
+
+
+@access_required
+def callout_history(request, public_id):
+    """The callout's change history, loaded on demand (a fragment for htmx, a page without JS):
+    reading it costs as much as the rest of the callout page together."""
+    callout = get_callout(request, public_id)
+    journal.record(request, journal.VIEW, callout, description=f"{callout.reference}: change history")
+    context = {"callout": callout, "history": timeline.history(callout, limit=60)}
+    template = "components/history.html" if request.htmx else "victims/callout_history.html"
+    return render(request, template, context)
 
 
 @access_required
@@ -401,11 +411,7 @@ def followup_add(request, public_id):
 
 
 def filtered_callouts(request):
-    rows = (
-        Callout.objects.visible_to(request.user)
-        .select_related("category", "commune", "assistant")
-        .defer("search_vector")
-    )
+    rows = Callout.objects.visible_to(request.user).select_related("category", "commune", "assistant")
     return CalloutFilter(request.GET or None, queryset=rows, request=request)
 
 
@@ -413,7 +419,18 @@ def filtered_callouts(request):
 def callout_list(request):
     """Callouts, newest first, filtered; the rows are a partial htmx refreshes alone."""
     callout_filter = filtered_callouts(request)
-    rows = callout_filter.qs.order_by("-received_at", "-id")
+    # Only what the rows show: instantiating 25 full callouts and users costs more than the query.
+    rows = callout_filter.qs.order_by("-received_at", "-id").only(
+        "public_id",
+        "reference",
+        "received_at",
+        "status",
+        "category__name_fr",
+        "category__name_nl",
+        "commune__name_fr",
+        "commune__name_nl",
+        "assistant__full_name",
+    )
     page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     # Counts for the page's rows only: one grouped query, whatever the size of the table.
     ids = [callout.pk for callout in page]

@@ -132,3 +132,27 @@ def test_callouts_are_newest_first():
     older = AcceptedCalloutFactory(received_at=now - timedelta(days=1))
     newer = AcceptedCalloutFactory(received_at=now)
     assert list(Callout.objects.all()) == [newer, older]
+
+
+def test_the_change_history_loads_on_demand_and_is_journaled(client_as):
+    callout = AcceptedCalloutFactory()
+    ac = client_as(user=callout.assistant)
+    ac.post(
+        reverse("victims:callout_edit", kwargs={"public_id": callout.public_id}),
+        {
+            "summary": "Résumé",
+            "category": callout.category_id,
+            "commune": callout.commune_id,
+            "received_at": timezone.localtime(callout.received_at).strftime("%Y-%m-%dT%H:%M"),
+            "version": 1,
+        },
+    )
+    url = reverse("victims:callout_history", kwargs={"public_id": callout.public_id})
+
+    fragment = ac.get(url, HTTP_HX_REQUEST="true").content.decode()
+    page = ac.get(url).content.decode()
+
+    assert "<html" not in fragment and "Résumé" in fragment and callout.assistant.full_name in fragment
+    assert "<html" in page and "Résumé" in page
+    assert AccessEvent.objects.filter(description__endswith="change history").count() == 2
+    assert client_as("chef").get(url).status_code == 403

@@ -145,12 +145,12 @@ def test_searching_persons_by_name_asks_for_a_reason_and_journals_it(client_as):
     ac = client_as("assistant")
 
     refused = ac.get(reverse("victims:person_search"), {"q": "dupre"})
-    assert "motif" in refused.context["form"].errors and refused.context["page"] is None
+    assert "motif" in refused.context["form"].errors and refused.context["found"] is None
     assert not AccessEvent.objects.filter(action="search").exists()
 
     found = ac.get(reverse("victims:person_search"), {"q": "dupre", "motif": "rappel de la famille"})
 
-    assert list(found.context["page"]) == [person]
+    assert list(found.context["found"]) == [person]
     event = AccessEvent.objects.get(action="search")
     assert event.motif == "rappel de la famille" and "dupre" in event.description
 
