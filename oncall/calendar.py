@@ -68,11 +68,12 @@ class Segment:
     def html(self) -> str:
         # Escaped with the standard library's html.escape: Django's lazy-aware escape costs several
         # times more and a month page holds a couple of hundred segments (see oncall/bench.py).
+        tag, href = ("a", f' href="{self.url}"') if self.url else ("div", "")
         return (
-            f'<a class="oc-seg oc-c{self.colour}{"" if self.is_primary else " oc-backup"}" href="{self.url}">'
+            f'<{tag} class="oc-seg oc-c{self.colour}{"" if self.is_primary else " oc-backup"}"{href}>'
             f'<span class="oc-seg-time">{escape(self.time_label)}</span>'
             f'<span class="oc-seg-name">{escape(self.name)}</span>'
-            f'<span class="oc-seg-layer">{escape(self.layer_label)}</span></a>'
+            f'<span class="oc-seg-layer">{escape(self.layer_label)}</span></{tag}>'
         )
 
 
@@ -127,11 +128,12 @@ class ShiftRow:
     assistant: Person
 
 
-def build_days(first: date, last: date, shifts, *, month: int | None = None) -> list[Day]:
+def build_days(first: date, last: date, shifts, *, month: int | None = None, link: bool = True) -> list[Day]:
     """Each local day from ``first`` to ``last`` with the shifts' parts falling in it (one pass over
-    the shifts: the work grows with what is shown, not with days × shifts)."""
+    the shifts: the work grows with what is shown, not with days × shifts). ``link``: whether the
+    segments link to the shift's page (chefs and dispatch read the rota but do not open shifts)."""
     today = timezone.localdate()
-    detail = reverse("oncall:shift_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
+    detail = reverse("oncall:shift_detail", kwargs={"pk": 0}).replace("/0/", "/{}/") if link else ""
     primary, backup, override = _("primary"), _("backup"), _("override")
     layer_labels = {
         (Layer.PRIMARY, False): primary,
@@ -183,7 +185,7 @@ def build_days(first: date, last: date, shifts, *, month: int | None = None) -> 
                         colour=colour(shift.assistant_id),
                         continues_before=before,
                         continues_after=after,
-                        url=detail.format(shift.pk),
+                        url=detail.format(shift.pk) if link else "",
                         layer_label=layer_labels[(shift.role, shift.source == Shift.Source.OVERRIDE)],
                         time_label=label,
                     )

@@ -47,6 +47,10 @@ def _parse_date(value: str | None, default: date) -> date:
         return default
 
 
+def _links_shifts(user) -> bool:
+    return roles.can_open(user, "oncall:shift_detail")
+
+
 def _mine(request) -> bool:
     return request.GET.get("mine") == "1"
 
@@ -98,7 +102,7 @@ def rota(request):
     sunday = monday + timedelta(days=6)
     mine = _mine(request)
     shifts = calendar.shifts_between(monday, sunday, user=request.user if mine else None)
-    days = calendar.build_days(monday, sunday, shifts)
+    days = calendar.build_days(monday, sunday, shifts, link=_links_shifts(request.user))
     context = _rota_context(
         request,
         "week",
@@ -122,7 +126,7 @@ def month(request):
     last = last_of_month + timedelta(days=6 - last_of_month.weekday())
     mine = _mine(request)
     shifts = calendar.shifts_between(first, last, user=request.user if mine else None)
-    days = calendar.build_days(first, last, shifts, month=day.month)
+    days = calendar.build_days(first, last, shifts, month=day.month, link=_links_shifts(request.user))
     context = _rota_context(
         request,
         "month",
@@ -140,7 +144,7 @@ def day(request):
     current = _parse_date(request.GET.get("date"), timezone.localdate())
     mine = _mine(request)
     shifts = calendar.shifts_between(current, current, user=request.user if mine else None)
-    entry = calendar.build_days(current, current, shifts)[0]
+    entry = calendar.build_days(current, current, shifts, link=_links_shifts(request.user))[0]
     context = _rota_context(
         request,
         "day",

@@ -350,3 +350,10 @@ def test_extending_rotations_keeps_the_rota_generated_ahead(rota):
     assert Shift.objects.filter(rotation=rota).count() > before
     shifts = list(Shift.objects.filter(rotation=rota).order_by("starts_at"))
     assert all(a.ends_at == b.starts_at for a, b in zip(shifts, shifts[1:], strict=False))
+
+
+def test_chefs_and_dispatch_read_the_calendar_without_links_to_shift_pages(client_as, rota):
+    chef = client_as("chef").get(reverse("oncall:rota") + "?date=2026-03-25").content.decode()
+    assert "Driss Benali" in chef and "/oncall/shifts/" not in chef
+    admin = client_as("admin").get(reverse("oncall:rota") + "?date=2026-03-25").content.decode()
+    assert "/oncall/shifts/" in admin
