@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import journal, roles
@@ -127,11 +128,8 @@ def detail_context(request, callout: Callout, **extra) -> dict:
             if identities
             else [],
         )
-    if identities:
-        context.setdefault("person_form", extra.pop("person_form", None) or InvolvementForm(prefix="person"))
-        context["action_form"] = ActionForm(callout=callout, prefix="action")
-        context["coaching_form"] = CoachingForm(prefix="coach")
-        context["followup_form"] = FollowUpForm(user=request.user, prefix="followup")
+    # The "add" forms are not rendered here: each loads on demand (htmx) or opens as its own page,
+    # so the callout page stays light on a phone with a poor network.
     context.update(extra)
     context["saved_drafts"] = drafts.consume(request)
     return context
@@ -268,8 +266,8 @@ def callout_debrief_done(request, public_id):
 # --- things added on the callout page --------------------------------------------------------------------------
 
 
-def _persons_response(request, callout, form):
-    return render(request, "victims/_persons.html", detail_context(request, callout, person_form=form))
+def _persons_response(request, callout):
+    return render(request, "victims/_persons.html", detail_context(request, callout))
 
 
 @access_required
@@ -322,10 +320,12 @@ def person_add(request, public_id):
                 description=f"{callout.reference}: person {person.journal_label()} added",
             )
             if request.htmx:
-                return _persons_response(request, callout, InvolvementForm(prefix="person"))
+                return _persons_response(request, callout)
             messages.success(request, _("Person added."))
             return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + "#persons")
     extra = {"person_form": form, "suggestions": suggestions}
+    if request.htmx and request.method == "GET":
+        return render(request, "victims/_person_form.html", {"callout": callout, **extra})
     if request.htmx:
         # htmx swaps only 2xx answers: the form with its errors or suggestions comes back as 200.
         return render(request, "victims/_persons.html", detail_context(request, callout, **extra))
@@ -350,61 +350,75 @@ def involvement_remove(request, public_id, pk):
     return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + "#persons")
 
 
-def _added(request, callout, anchor, message):
-    messages.success(request, message)
-    return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + anchor)
+ADD_FORMS = {
+    # URL name: (form class, prefix, title, anchor on the callout page)
+    "victims:action_add": (ActionForm, "action", _lazy("Record help given"), "#help"),
+    "victims:coaching_add": (CoachingForm, "coach", _lazy("Record an officer coached"), "#coaching"),
+    "victims:followup_add": (FollowUpForm, "followup", _lazy("Plan a follow-up"), "#followups"),
+}
 
 
-def _invalid(request, callout, **forms):
-    context = detail_context(request, callout)
-    context.update(forms)
-    messages.error(request, _("Check the highlighted fields."))
-    return render(request, "victims/callout_detail.html", context, status=422)
+def _add_form(request, callout, form_class, prefix, data=None):
+    if form_class is ActionForm:
+        return ActionForm(data, callout=callout, prefix=prefix)
+    if form_class is FollowUpForm:
+        return FollowUpForm(data, user=request.user, prefix=prefix)
+    return form_class(data, prefix=prefix)
+
+
+def _add_to_callout(request, public_id, save):
+    """GET: the form (a fragment for htmx, a page without JS). POST: validate, ``save(form,
+    callout)`` and go back to the callout; errors come back on the form's own page."""
+    form_class, prefix, title, anchor = ADD_FORMS[request.resolver_match.view_name]
+    callout = get_callout(request, public_id, lock=request.method == "POST")
+    form = _add_form(request, callout, form_class, prefix, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        message = save(form, callout)
+        messages.success(request, message)
+        return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + anchor)
+    context = {"callout": callout, "form": form, "title": title, "action": request.path}
+    if request.htmx and request.method == "GET":
+        return render(request, "victims/_add_form.html", context)
+    return render(request, "victims/callout_add.html", context, status=422 if form.errors else 200)
 
 
 @access_required
-@require_POST
 def action_add(request, public_id):
-    callout = get_callout(request, public_id, lock=True)
-    form = ActionForm(request.POST, callout=callout, prefix="action")
-    if not form.is_valid():
-        return _invalid(request, callout, action_form=form)
-    action = form.save(commit=False)
-    action.callout = callout
-    action.by = request.user
-    action.save()
-    journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: help given ({action.kind})")
-    return _added(request, callout, "#help", _("Help recorded."))
+    def save(form, callout):
+        action = form.save(commit=False)
+        action.callout = callout
+        action.by = request.user
+        action.save()
+        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: help given ({action.kind})")
+        return _("Help recorded.")
+
+    return _add_to_callout(request, public_id, save)
 
 
 @access_required
-@require_POST
 def coaching_add(request, public_id):
-    callout = get_callout(request, public_id, lock=True)
-    form = CoachingForm(request.POST, prefix="coach")
-    if not form.is_valid():
-        return _invalid(request, callout, coaching_form=form)
-    coached = form.save(commit=False)
-    coached.callout = callout
-    coached.save()
-    journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: officer coached")
-    return _added(request, callout, "#coaching", _("Officer coaching recorded."))
+    def save(form, callout):
+        coached = form.save(commit=False)
+        coached.callout = callout
+        coached.save()
+        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: officer coached")
+        return _("Officer coaching recorded.")
+
+    return _add_to_callout(request, public_id, save)
 
 
 @access_required
-@require_POST
 def followup_add(request, public_id):
-    callout = get_callout(request, public_id, lock=True)
-    form = FollowUpForm(request.POST, prefix="followup")
-    if not form.is_valid():
-        return _invalid(request, callout, followup_form=form)
-    follow_up = form.save(commit=False)
-    follow_up.callout = callout
-    follow_up.created_by = request.user
-    follow_up.save()
-    services.schedule_follow_up_reminder(follow_up)
-    journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: follow-up added")
-    return _added(request, callout, "#followups", _("Follow-up planned."))
+    def save(form, callout):
+        follow_up = form.save(commit=False)
+        follow_up.callout = callout
+        follow_up.created_by = request.user
+        follow_up.save()
+        services.schedule_follow_up_reminder(follow_up)
+        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: follow-up added")
+        return _("Follow-up planned.")
+
+    return _add_to_callout(request, public_id, save)
 
 
 # --- the list and exports -------------------------------------------------------------------------------------------

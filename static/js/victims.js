@@ -164,11 +164,20 @@
         setUpDraft(form, scope);
       });
     }
-    Array.prototype.forEach.call(document.querySelectorAll("[data-officer-search]"), setUpOfficerSearch);
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
   });
+
+  // Officer autocomplete on the page and in forms htmx brings in later ("Record an officer coached").
+  function setUpWithin(root) {
+    var fields = root.querySelectorAll ? root.querySelectorAll("[data-officer-search]") : [];
+    Array.prototype.forEach.call(fields, function (input) {
+      if (!input.dataset.officerReady) { input.dataset.officerReady = "1"; setUpOfficerSearch(input); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setUpWithin(document); });
+  document.addEventListener("htmx:load", function (event) { setUpWithin(event.target); });
 
   // Signing out from a page of this app: no draft stays behind on this device.
   document.addEventListener("submit", function (event) {

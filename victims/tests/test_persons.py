@@ -3,6 +3,7 @@ before a duplicate is made, their page, and the name search that asks for a reas
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessEvent
 from victims.models import Involvement, Person
@@ -162,3 +163,26 @@ def test_removing_a_person_added_by_mistake_keeps_their_record(client_as):
     )
     assert response.status_code == 302
     assert not Involvement.objects.exists() and Person.objects.exists()
+
+
+def test_the_add_forms_load_on_demand_and_errors_come_back_on_their_own_page(client_as):
+    callout = AcceptedCalloutFactory()
+    ac = client_as(user=callout.assistant)
+    for name in ("victims:person_add", "victims:action_add", "victims:coaching_add", "victims:followup_add"):
+        url = reverse(name, kwargs={"public_id": callout.public_id})
+        fragment = ac.get(url, HTTP_HX_REQUEST="true").content.decode()
+        page = ac.get(url).content.decode()
+        assert "<form" in fragment and "<html" not in fragment, name
+        assert "<html" in page and "<form" in page, name
+
+    response = ac.post(
+        reverse("victims:coaching_add", kwargs={"public_id": callout.public_id}), {"coach-explained": "x"}
+    )
+    assert response.status_code == 422 and "officer_text" in response.context["form"].errors
+
+    response = ac.post(
+        reverse("victims:action_add", kwargs={"public_id": callout.public_id}),
+        {"action-kind": "emotional", "action-at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "action-note": "ok"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#help")
+    assert callout.actions.get().note == "ok"
