@@ -29,7 +29,7 @@ def tracked(name: str):
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
-        meta={"indexes": [models.Index(fields=["-pgh_created_at"], name=f"{name}_event_created")]},
+        meta={"indexes": [models.Index(fields=["-pgh_created_at", "-pgh_id"], name=f"{name}_event_recent")]},
     )
 
 
