@@ -135,7 +135,7 @@ URL_ACCESS: dict[str, str | frozenset[str]] = {
     "victims:callout_detail":               _roles(ASSISTANT, ADMIN, CHEF, DISPATCH),
     "victims:callout_edit":                 STAFF,
     "victims:callout_history":              STAFF,
-    "victims:callout_step":                 STAFF,
+    "victims:callout_step":                 _roles(ASSISTANT, ADMIN, DISPATCH),  # dispatch: only cancel its own page
     "victims:callout_debrief_done":         STAFF,   # the AC of the callout, or an admin
     "victims:person_add":                   STAFF,
     "victims:involvement_remove":           STAFF,

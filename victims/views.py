@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -37,6 +39,23 @@ from victims.models import (
 )
 
 LIST_PAGE_SIZE = 25
+
+
+def _safe_next(request, default: str) -> str:
+    """The ``next`` the form posted when it is a page of this site (never an open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def may_cancel_page(request, callout: Callout, step: str = "cancel") -> bool:
+    """Dispatch may cancel a page it sent by mistake, while nobody has accepted it."""
+    return (
+        step == "cancel" and callout.status == Callout.Status.REQUESTED and callout.requested_by_id == request.user.pk
+    )
 
 
 def sees_identities(request) -> bool:
@@ -104,6 +123,7 @@ def detail_context(request, callout: Callout, **extra) -> dict:
         "identities": identities,
         "may_edit": roles.can_open(request.user, "victims:callout_edit"),
         "may_list": roles.can_open(request.user, "victims:callout_list"),
+        "may_cancel": may_cancel_page(request, callout),
     }
     context["pages"] = list(CalloutPage.objects.filter(callout=callout).select_related("recipient"))
     if roles.roles_of(request.user) & {roles.ASSISTANT, roles.ADMIN, roles.CHEF}:
@@ -162,6 +182,8 @@ def callout_step(request, public_id):
     if not form.is_valid():
         raise Http404
     step = form.cleaned_data["step"]
+    if not roles.can_open(request.user, "victims:callout_edit") and not may_cancel_page(request, callout, step):
+        raise PermissionDenied  # dispatch may only take back a page nobody accepted yet
     try:
         services.take_step(callout, step, by=request.user)
     except TransitionError:
@@ -260,7 +282,7 @@ def callout_debrief_done(request, public_id):
         callout.mark_debrief_done()
         journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: debrief held")
         messages.success(request, _("Debrief noted as held."))
-    return redirect(request.POST.get("next") or "accounts:home")
+    return redirect(_safe_next(request, "accounts:home"))
 
 
 # --- things added on the callout page --------------------------------------------------------------------------
@@ -527,9 +549,4 @@ def followup_done(request, pk):
     services.complete_follow_up(follow_up, by=request.user)
     journal.record(request, journal.UPDATE, follow_up, description=f"{follow_up.journal_label()}: done")
     messages.success(request, _("Follow-up done."))
-    target = request.POST.get("next") or ""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("victims:followup_list")
+    return redirect(_safe_next(request, "victims:followup_list"))

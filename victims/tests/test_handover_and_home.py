@@ -95,3 +95,17 @@ def test_my_follow_ups_lists_mine_due_first(client_as):
     FollowUpFactory()  # someone else's
     response = ac.get(reverse("victims:followup_list"))
     assert list(response.context["page"]) == [sooner, later]
+
+
+def test_done_buttons_never_redirect_off_site(client_as):
+    ac = client_as("admin", "assistant")
+    follow_up = FollowUpFactory(assignee=ac.user)
+    response = ac.post(reverse("victims:followup_done", kwargs={"pk": follow_up.pk}), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("victims:followup_list")
+    callout = AcceptedCalloutFactory(debrief_needed=True)
+    response = ac.post(
+        reverse("victims:callout_debrief_done", kwargs={"public_id": callout.public_id}), {"next": "//evil.example/"}
+    )
+    assert response["Location"] == reverse("accounts:home")
+    callout.refresh_from_db()
+    assert callout.debrief_done_at is not None

@@ -230,7 +230,23 @@ def test_dispatch_follows_only_the_callouts_it_paged(client_as, on_call):
 
     assert dispatch.get(detail(mine)).status_code == 200
     assert dispatch.get(detail(other)).status_code == 404
-    assert step(dispatch, mine, "cancel").status_code == 403
+    assert step(dispatch, mine, "accept").status_code == 403
+    assert step(dispatch, other, "cancel").status_code == 404
+
+
+def test_dispatch_takes_back_a_page_sent_by_mistake_while_nobody_accepted_it(client_as, on_call):
+    on_call()
+    dispatch = client_as("dispatch")
+    dispatch.post(reverse("victims:callout_page"), page_data())
+    callout = Callout.objects.get()
+    assert "Annuler" in dispatch.get(detail(callout)).content.decode()
+
+    assert step(dispatch, callout, "cancel").status_code == 302
+
+    callout.refresh_from_db()
+    assert callout.status == Callout.Status.CANCELLED and callout.cancelled_at
+    assert set(Notification.objects.filter(kind="page").values_list("status", flat=True)) == {"cancelled"}
+    assert not Notification.objects.filter(kind="callout_accepted").exists()
 
 
 def test_lifecycle_buttons_answer_htmx_with_the_fragment(client_as, on_call):
