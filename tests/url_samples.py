@@ -101,7 +101,6 @@ def _api_token_pk():
     return {"pk": ApiToken.issue(name="test")[0].pk}
 
 
-
 def _callout():
     from victims.tests.factories import AcceptedCalloutFactory
 
@@ -147,6 +146,7 @@ def _follow_up():
     from victims.tests.factories import FollowUpFactory
 
     return {"pk": FollowUpFactory().pk}
+
 
 SAMPLES = {
     "oncall:api_token_revoke": _api_token_pk,
