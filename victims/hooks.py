@@ -2,11 +2,12 @@
 kinds of notification, the incident-category reference list, home cards, the rota's handover
 digest and the "Page the on-call AC" button on "Who is on call now"."""
 
+import functools
 from datetime import timedelta
 
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -120,6 +121,17 @@ def debriefs_card(request):
 # --- the rota's handover digest --------------------------------------------------------------------------------
 
 
+def in_language_of_incoming_ac(function):
+    """The digest is stored as text: write it in the language of the AC who will read it."""
+
+    @functools.wraps(function)
+    def wrapper(shift):
+        with translation.override(getattr(shift.assistant, "language", None) or "fr"):
+            return function(shift)
+
+    return wrapper
+
+
 def _absolute(path: str) -> str:
     from django.conf import settings
 
@@ -130,6 +142,7 @@ def _local(value) -> str:
     return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
+@in_language_of_incoming_ac
 def handover_open_callouts(shift):
     from victims.models import Callout
 
@@ -149,6 +162,7 @@ def handover_open_callouts(shift):
     }
 
 
+@in_language_of_incoming_ac
 def handover_waiting_referrals(shift):
     from victims.models import Referral
 
@@ -175,6 +189,7 @@ def handover_waiting_referrals(shift):
     }
 
 
+@in_language_of_incoming_ac
 def handover_due_follow_ups(shift):
     from victims.models import FollowUp
 

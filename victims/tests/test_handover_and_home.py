@@ -109,3 +109,13 @@ def test_done_buttons_never_redirect_off_site(client_as):
     assert response["Location"] == reverse("accounts:home")
     callout.refresh_from_db()
     assert callout.debrief_done_at is not None
+
+
+def test_the_handover_section_is_written_in_the_incoming_acs_language(make_user):
+    incoming = make_user("assistant", language="nl")
+    shift = Shift.objects.create(
+        assistant=incoming, starts_at=timezone.now(), ends_at=timezone.now() + timedelta(days=7), role="primary"
+    )
+    AcceptedCalloutFactory()
+    titles = [section["title"] for section in handover_sections(shift)]
+    assert "Lopende tussenkomsten" in titles
