@@ -18,6 +18,7 @@ from django.db.models import F, Func, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directory.models import Bilingual, Commune, Officer, PartnerService, PoliceUnit
 
@@ -166,12 +167,13 @@ class Callout(models.Model):
     """One intervention (tussenkomst) of the on-call AC: paged by dispatch or opened by the AC."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        ACCEPTED = "accepted", _("Accepted")
-        EN_ROUTE = "en_route", _("On the way")
-        ON_SCENE = "on_scene", _("On scene")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
+        # A context: French agrees these with "intervention" (feminine), other apps' statuses differ.
+        REQUESTED = "requested", pgettext_lazy("callout status", "Requested")
+        ACCEPTED = "accepted", pgettext_lazy("callout status", "Accepted")
+        EN_ROUTE = "en_route", pgettext_lazy("callout status", "On the way")
+        ON_SCENE = "on_scene", pgettext_lazy("callout status", "On scene")
+        CLOSED = "closed", pgettext_lazy("callout status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("callout status", "Cancelled")
 
     class Channel(models.TextChoices):
         PAGE = "page", _("Paged through Concertation")
@@ -699,13 +701,13 @@ class Referral(models.Model):
     (or a documented legal basis recorded by an admin), closed by the service's acknowledgement."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        SENT = "sent", _("Sent")
-        RECEIVED = "received", _("Received by the service")
-        TAKEN_IN_CHARGE = "taken", _("Taken in charge")
-        DECLINED = "declined", _("Declined by the service")
-        UNREACHABLE = "unreachable", _("Person unreachable")
-        CLOSED = "closed", _("Closed")
+        PROPOSED = "proposed", pgettext_lazy("referral status", "Proposed")
+        SENT = "sent", pgettext_lazy("referral status", "Sent")
+        RECEIVED = "received", pgettext_lazy("referral status", "Received by the service")
+        TAKEN_IN_CHARGE = "taken", pgettext_lazy("referral status", "Taken in charge")
+        DECLINED = "declined", pgettext_lazy("referral status", "Declined by the service")
+        UNREACHABLE = "unreachable", pgettext_lazy("referral status", "Person unreachable")
+        CLOSED = "closed", pgettext_lazy("referral status", "Closed")
 
     class Method(models.TextChoices):
         EMAIL = "email", _("Referral sheet by e-mail")

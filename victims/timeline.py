@@ -47,8 +47,12 @@ def _when(value):
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def _choices(model_label: str, field: str):
-    labels = dict(apps.get_model(model_label)._meta.get_field(field).flatchoices)
+def _choices(*sources: tuple[str, str]):
+    """Labels of a choice field; several (model, field) sources when two models share the column
+    name (the status of a callout and of a referral)."""
+    labels = {}
+    for model_label, field in sources:
+        labels.update(dict(apps.get_model(model_label)._meta.get_field(field).flatchoices))
 
     def show(value):
         if isinstance(value, list):
@@ -78,16 +82,16 @@ def formatters() -> dict:
         "requesting_officer": _Names("directory.Officer", lambda officer: officer.full_name),
         "officer": _Names("directory.Officer", lambda officer: officer.full_name),
         "service": _Names("directory.PartnerService", str),
-        "status": _choices("victims.Callout", "status"),
-        "channel": _choices("victims.Callout", "channel"),
-        "mode": _choices("victims.Callout", "mode"),
-        "role": _choices("victims.Involvement", "role"),
-        "kind": _choices("victims.AssistanceAction", "kind"),
-        "method": _choices("victims.Referral", "method"),
-        "language": _choices("victims.Person", "language"),
-        "age_band": _choices("victims.Person", "age_band"),
-        "vulnerabilities": _choices("victims.Person", "vulnerabilities"),
-        "step": _choices("victims.CalloutPage", "step"),
+        "status": _choices(("victims.Callout", "status"), ("victims.Referral", "status")),
+        "channel": _choices(("victims.Callout", "channel")),
+        "mode": _choices(("victims.Callout", "mode")),
+        "role": _choices(("victims.Involvement", "role")),
+        "kind": _choices(("victims.AssistanceAction", "kind")),
+        "method": _choices(("victims.Referral", "method")),
+        "language": _choices(("victims.Person", "language")),
+        "age_band": _choices(("victims.Person", "age_band")),
+        "vulnerabilities": _choices(("victims.Person", "vulnerabilities")),
+        "step": _choices(("victims.CalloutPage", "step")),
     }
     for name in (
         "received_at",

@@ -189,6 +189,11 @@ def test_dispatch_pages_the_ac_who_logs_the_callout_refers_a_person_and_the_serv
     # --- the AC sees the loop closed ------------------------------------------------------------------
     ac.reload()
     expect(ac.locator(".referral-badge")).to_have_text("Prise en charge")
+    expect(ac.get_by_text("Premier rendez-vous lundi.")).to_be_visible()
+    ac.screenshot(path=str(screenshot_dir / "victims-referral-detail-360.png"), full_page=True)
+    ac.get_by_role("link", name="Hélène Exemple-Martin").first.click()
+    expect(ac.get_by_role("heading", name="Hélène Exemple-Martin")).to_be_visible()
+    ac.screenshot(path=str(screenshot_dir / "victims-person-360.png"), full_page=True)
     for context in (dispatch_context, ac_context, service_context):
         context.close()
 

@@ -156,3 +156,14 @@ def test_the_change_history_loads_on_demand_and_is_journaled(client_as):
     assert "<html" in page and "Résumé" in page
     assert AccessEvent.objects.filter(description__endswith="change history").count() == 2
     assert client_as("chef").get(url).status_code == 403
+
+
+def test_the_history_speaks_in_labels_not_codes():
+    from victims import services
+    from victims.timeline import history
+
+    referral = ReferralFactory()
+    services.send_referral(referral, method="handed", by=referral.callout.assistant)
+    entries = history(referral.person.referrals.get().callout)
+    changes = [(str(change.old), str(change.new)) for entry in entries for change in entry.changes]
+    assert ("Proposée", "Envoyée") in changes or ("Proposed", "Sent") in changes
