@@ -262,9 +262,10 @@ def test_a_half_filled_form_survives_a_closed_tab_and_is_dropped_once_saved(brow
     page.get_by_label("Nom", exact=True).fill("Secrète")
     assert "Secrète" not in page.evaluate("JSON.stringify(Object.assign({}, window.localStorage))")
 
-    # Signing out clears what is left.
+    # Signing out — here from the home page — clears what is left.
     page.goto(edit)
     page.get_by_label("Résumé").fill("Encore un brouillon")
+    page.goto(f"{live_server.url}/")
     assert "concertation-draft" in page.evaluate("JSON.stringify(Object.assign({}, window.localStorage))")
     page.get_by_role("button", name="Ouvrir le menu").click()
     page.get_by_role("button", name="Se déconnecter").click()
