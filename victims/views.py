@@ -203,7 +203,7 @@ def callout_step(request, public_id):
             return response
         return redirect(target)
     if request.htmx:
-        return render(request, "victims/_lifecycle.html", {"callout": callout, "may_edit": True})
+        return render(request, "victims/_lifecycle.html", {"callout": callout, "may_edit": True, "oob": True})
     return redirect("victims:callout_detail", public_id=callout.public_id)
 
 

@@ -217,6 +217,7 @@ def test_the_backup_ac_works_through_a_callout_in_dutch(browser, live_server, zo
     expect(page.locator("#lifecycle .status-badge")).to_have_text("Aanvaard")
     page.get_by_role("button", name="Ter plaatse").click()
     expect(page.locator("#lifecycle .status-badge")).to_have_text("Ter plaatse")
+    expect(page.locator("#callout-status")).to_have_text("Ter plaatse")  # the title's badge follows
     page.screenshot(path=str(screenshot_dir / "victims-callout-nl-360.png"), full_page=True)
     page.get_by_role("button", name="Afgerond").click()
     expect(page.get_by_text("Tussenkomst afgerond. Vul ze nu aan, nu alles nog vers is.")).to_be_visible()
