@@ -235,7 +235,8 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Where `collectstatic` puts the files WhiteNoise serves (hashed names, compressed copies).
+STATIC_ROOT = Path(env.string("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -182,10 +182,23 @@ _PRODUCTION_RUN = {}
 
 
 @pytest.fixture
-def production(db):
-    """What a production server answered (run once per test process, against the test database)."""
+def production(db, tmp_path_factory):
+    """What a production server answered (run once per test process, against the test database).
+
+    Production serves hashed static files from a manifest, so `collectstatic` runs first, as in a
+    deployment (it also proves every referenced file, source maps included, exists)."""
     if not _PRODUCTION_RUN:
-        result = run_python(PRODUCTION_REQUESTS, production_environment())
+        env = production_environment(STATIC_ROOT=str(tmp_path_factory.mktemp("static")))
+        collected = subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert collected.returncode == 0, collected.stderr[-3000:]
+        result = run_python(PRODUCTION_REQUESTS, env)
         assert result.returncode == 0, result.stderr[-3000:]
         _PRODUCTION_RUN.update(json.loads(result.stdout.strip().splitlines()[-1]))
     return _PRODUCTION_RUN
