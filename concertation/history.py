@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import MiddlewareEvents
 
+# Nouns, not participles: "Modification · Intervention" needs no gender agreement in French.
 LABELS = {
-    "insert": _("created"),
-    "update": _("changed"),
-    "delete": _("deleted"),
-    "role.granted": _("role granted"),
-    "role.removed": _("role removed"),
+    "insert": _("Creation"),
+    "update": _("Change"),
+    "delete": _("Deletion"),
+    "role.granted": _("Role granted"),
+    "role.removed": _("Role removed"),
 }
 # Never shown in a timeline, whatever the model.
 ALWAYS_HIDDEN = {"id", "password", "last_login", "version", "search_vector"}
@@ -66,11 +67,15 @@ def history_for(
     for event in events:
         event_model = apps.get_model(event.pgh_model)
         tracked = getattr(event_model, "pgh_tracked_model", None)
-        user_id = (event.pgh_context or {}).get("user")
+        context = event.pgh_context or {}
+        user_id = context.get("user")
+        # Someone without an account (a victim service answering through its signed link) is
+        # named by the view with pghistory.context(actor=...); otherwise it was a background task.
+        who = users.get(user_id) if user_id else None
         entry = HistoryEntry(
             at=event.pgh_created_at,
             label=str(LABELS.get(event.pgh_label, event.pgh_label)),
-            who=users.get(user_id, str(_("system"))) if user_id else str(_("system")),
+            who=who or context.get("actor") or str(_("system")),
             model=str(tracked._meta.verbose_name) if tracked else event.pgh_model,
         )
         for name, (old, new) in sorted((event.pgh_diff or {}).items()):

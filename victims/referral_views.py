@@ -2,6 +2,7 @@
 service's language (HTML and PDF), sending it through the outbox, and the service's public
 acknowledgement page behind a signed, expiring link."""
 
+import pghistory
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -184,7 +185,8 @@ def referral_ack(request, token):
         form = ServiceAnswerForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.record_answer(referral, form.cleaned_data["status"], note=form.cleaned_data["note"])
+                with pghistory.context(actor=_service_label(referral)):
+                    services.record_answer(referral, form.cleaned_data["status"], note=form.cleaned_data["note"])
             except TransitionError:
                 form.add_error(None, _("This referral is closed."))
             else:

@@ -174,8 +174,8 @@ def test_editing_roles_is_recorded_in_the_history_with_who_did_it(client_as, mak
     account.refresh_from_db()
     assert account.role_codes == {"assistant", "dpo"} and account.language == "nl"
     history = admin.get(reverse("accounts:user_detail", args=[account.pk])).context["history"]
-    granted = [entry for entry in history if entry.label == "rôle attribué"]
-    changed = [entry for entry in history if entry.label == "modifié"]
+    granted = [entry for entry in history if entry.label == "Rôle attribué"]
+    changed = [entry for entry in history if entry.label == "Modification"]
     assert granted and granted[0].who == "Sophie Lambert"
     assert changed and changed[0].who == "Sophie Lambert"
     fields = {change.field: (change.old, change.new) for change in changed[0].changes}

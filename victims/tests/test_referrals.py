@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessEvent
+from concertation.history import history_for
 from notifications.models import Notification
 from victims import services
 from victims.models import Referral
@@ -158,6 +159,12 @@ def test_the_service_acknowledges_through_its_link_without_an_account(client):
     labels = set(AccessEvent.objects.filter(object_type="victims.referral").values_list("actor_label", flat=True))
     assert f"service: {referral.service.name_fr}" in labels
     assert not Notification.objects.filter(kind="referral_reminder", status="pending").exists()
+    answered = [
+        entry
+        for entry in history_for(referral)
+        if any(c.field == "status" or "statut" in c.field.lower() for c in entry.changes)
+    ]
+    assert answered and answered[0].who == f"service: {referral.service.name_fr}"  # the history names the service too
 
 
 def test_the_link_expires(client, settings):
