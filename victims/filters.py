@@ -11,9 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from concertation.widgets import speed_up_selects
 from directory.models import Commune, PartnerService
 from victims.models import Callout, IncidentCategory
-from victims.widgets import speed_up_selects
 
 User = get_user_model()
 

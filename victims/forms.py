@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.fields import PhoneField
+from concertation.widgets import speed_up_selects
 from directory.models import Commune, Officer, PartnerService, PoliceUnit
 from victims.models import AssistanceAction, Callout, CoachedOfficer, FollowUp, IncidentCategory, Involvement, Person
-from victims.widgets import speed_up_selects
 
 User = get_user_model()
 
