@@ -67,7 +67,7 @@ class Command(BaseCommand):
         if options["write"]:
             path = settings.BASE_DIR / "bench" / "RESULTS.md"
             path.parent.mkdir(exist_ok=True)
-            path.write_text(table + "\n", encoding="utf-8")
+            path.write_text(self._merge(path, ctx.scale, table), encoding="utf-8")
             self.stdout.write(f"Written to {path.relative_to(settings.BASE_DIR)}")
 
     # --- database state ---------------------------------------------------------------------------
@@ -164,9 +164,26 @@ class Command(BaseCommand):
             self.stdout.write(f"  {task.name}: {count} in {elapsed:.2f} s")
         return rows
 
+    def _merge(self, path, scale, table) -> str:
+        """bench/RESULTS.md keeps the latest run of each scale: this run replaces its own section."""
+        sections = {}
+        if path.exists():
+            for chunk in path.read_text(encoding="utf-8").split("\n## Scale ")[1:]:
+                number, _, _rest = chunk.partition("\n")
+                if number.strip().isdigit():
+                    sections[int(number)] = "## Scale " + chunk.rstrip()
+        sections[scale] = table.rstrip()
+        intro = (
+            "# Benchmark results\n\n"
+            'Written by `make bench ARGS="--scale N --write"` (see concertation/bench.py). Budgets come from the '
+            "issues: pages at most 2× the framework floor (3× at scale 20 for victim assistance), constant "
+            "query counts, the outbox sweeper at least 100 messages a second.\n"
+        )
+        return intro + "\n" + "\n\n".join(sections[key] for key in sorted(sections)) + "\n"
+
     def _table(self, rows, task_rows, ctx, requests):
         lines = [
-            "# Benchmark results",
+            f"## Scale {ctx.scale}",
             "",
             f"{datetime.now():%Y-%m-%d %H:%M}, scale {ctx.scale}, seed {ctx.seed}, {requests} requests per page "
             f"through Django's test client (all middleware, signed in), PostgreSQL "
