@@ -113,7 +113,10 @@ TEMPLATES = [
 ]
 
 # --- Database and cache --------------------------------------------------------------------------
-DATABASE_URL = env.url("DATABASE_URL", None, {"postgres", "postgresql", "pgsql"})
+# In development (DEBUG on) the defaults are the private servers `make run` keeps under var/.
+_DEV_DATABASE_URL = f"postgres://postgres@127.0.0.1:{env.integer('PG_PORT', 55432)}/concertation"
+_DEV_REDIS_URL = f"redis://127.0.0.1:{env.integer('REDIS_PORT', 56379)}/0"
+DATABASE_URL = env.url("DATABASE_URL", _DEV_DATABASE_URL if DEBUG else None, {"postgres", "postgresql", "pgsql"})
 try:
     DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
 except Exception as exc:  # noqa: BLE001 - any parse error is a configuration error
@@ -125,7 +128,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.url("REDIS_URL", None, {"redis", "rediss", "unix"})
+REDIS_URL = env.url("REDIS_URL", _DEV_REDIS_URL if DEBUG else None, {"redis", "rediss", "unix"})
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
