@@ -1,6 +1,7 @@
 """What the rota's calendar pages show: days with the shifts cut at local midnight, colours, changes."""
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
@@ -27,20 +28,41 @@ def colour(assistant_id: int) -> int:
     return assistant_id % PALETTE_SIZE
 
 
-@dataclass
-class Segment:
-    """The part of one shift that falls in one local day, with its labels ready for the page."""
+# Why the calendars are built the way they are (measured with oncall/bench.py, a month of 12-hour
+# shifts = 128 shifts cut into 210 day segments): the page's own work must stay under the framework's
+# cost of a bare signed-in page. Three things each cost a millisecond or more and are avoided here:
+# - model instances and Django's timestamptz loader (written in Python, ~2.5 µs per value): the
+#   shifts are read as plain rows with their times as epoch seconds (``shifts_between``);
+# - aware-datetime arithmetic and strftime per segment: a day is an interval of epoch seconds and a
+#   label on an ordinary 24-hour day is plain arithmetic; only the two days a year with a clock
+#   change go through the time zone;
+# - the template engine per segment or per day: the grid is HTML built here, every value escaped.
 
-    shift: "Shift | ShiftRow"
-    day: date
-    starts_at: datetime  # clipped to the day, UTC
-    ends_at: datetime
+
+@dataclass(slots=True)
+class ShiftRow:
+    """What a calendar needs of a live shift; times in seconds since the epoch (UTC)."""
+
+    pk: int
+    assistant_id: int
+    starts: float
+    ends: float
+    role: str
+    source: str
+    name: str
+
+
+@dataclass(slots=True)
+class Segment:
+    """The part of one shift that falls in one local day, with its HTML ready for the page."""
+
+    shift: ShiftRow
+    starts: float  # clipped to the day, epoch seconds
+    ends: float
+    day_starts: int  # the day's local midnight, epoch seconds
+    day_length: int  # 23, 24 or 25 hours, in seconds
     colour: int
-    continues_before: bool
-    continues_after: bool
-    url: str = ""
-    layer_label: str = ""
-    time_label: str = ""  # "09:00–21:00", "until 09:00", "from 19:00" or "all day"
+    html: str
 
     @property
     def is_primary(self) -> bool:
@@ -48,33 +70,16 @@ class Segment:
 
     @property
     def name(self) -> str:
-        return self.shift.assistant.full_name
-
-    def _day(self) -> tuple[datetime, timedelta]:
-        start = timeline.local_midnight(self.day)
-        return start, timeline.local_midnight(self.day + timedelta(days=1)) - start  # 23, 24 or 25 hours
+        return self.shift.name
 
     @property
     def left(self) -> float:
         """Percent of the day before the segment (the day timeline's SVG)."""
-        start, length = self._day()
-        return round(100 * (self.starts_at - start) / length, 3)
+        return round(100 * (self.starts - self.day_starts) / self.day_length, 3)
 
     @property
     def width(self) -> float:
-        return round(100 * (self.ends_at - self.starts_at) / self._day()[1], 3)
-
-    @property
-    def html(self) -> str:
-        # Escaped with the standard library's html.escape: Django's lazy-aware escape costs several
-        # times more and a month page holds a couple of hundred segments (see oncall/bench.py).
-        tag, href = ("a", f' href="{self.url}"') if self.url else ("div", "")
-        return (
-            f'<{tag} class="oc-seg oc-c{self.colour}{"" if self.is_primary else " oc-backup"}"{href}>'
-            f'<span class="oc-seg-time">{escape(self.time_label)}</span>'
-            f'<span class="oc-seg-name">{escape(self.name)}</span>'
-            f'<span class="oc-seg-layer">{escape(self.layer_label)}</span></{tag}>'
-        )
+        return round(100 * (self.ends - self.starts) / self.day_length, 3)
 
 
 @dataclass
@@ -102,53 +107,47 @@ class Day:
 
     @property
     def segments_html(self) -> str:
-        """The day's segments as HTML, built in Python rather than with an include per segment: the
-        template engine would spend most of a month page's time on them (see oncall/bench.py)."""
         if not self.segments:
             return format_html('<p class="oc-empty">{}</p>', _("Nobody on call"))
         return mark_safe("".join(segment.html for segment in self.segments))  # noqa: S308 - every value is escaped
 
 
-@dataclass
-class Person:
-    full_name: str
+DAY = 86400  # seconds in a day without a clock change
 
 
-@dataclass
-class ShiftRow:
-    """What a calendar needs of a shift, read with values_list (no model instances: ten years of
-    12-hour shifts put a couple of hundred of them on a month page)."""
-
-    pk: int
-    assistant_id: int
-    starts_at: datetime
-    ends_at: datetime
-    role: str
-    source: str
-    assistant: Person
+def _clock(moment: float, day_starts: int, day_length: int) -> str:
+    """The wall-clock time "HH:MM" of ``moment`` in the day starting at ``day_starts``."""
+    if day_length == DAY:
+        seconds = int(moment - day_starts) % DAY  # the next midnight reads 00:00
+        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return f"{datetime.fromtimestamp(moment, timeline.BRUSSELS):%H:%M}"  # a clock-change day
 
 
-def build_days(first: date, last: date, shifts, *, month: int | None = None, link: bool = True) -> list[Day]:
+def build_days(
+    first: date, last: date, shifts: list[ShiftRow], *, month: int | None = None, link: bool = True
+) -> list[Day]:
     """Each local day from ``first`` to ``last`` with the shifts' parts falling in it (one pass over
-    the shifts: the work grows with what is shown, not with days × shifts). ``link``: whether the
-    segments link to the shift's page (chefs and dispatch read the rota but do not open shifts)."""
+    the shifts, which come ordered by start: the work grows with what is shown, not with days ×
+    shifts). ``link``: whether the segments link to the shift's page (chefs and dispatch read the
+    rota but do not open shifts)."""
     today = timezone.localdate()
     detail = reverse("oncall:shift_detail", kwargs={"pk": 0}).replace("/0/", "/{}/") if link else ""
     primary, backup, override = _("primary"), _("backup"), _("override")
     layer_labels = {
-        (Layer.PRIMARY, False): primary,
-        (Layer.BACKUP, False): backup,
-        (Layer.PRIMARY, True): f"{primary} · {override}",
-        (Layer.BACKUP, True): f"{backup} · {override}",
+        (Layer.PRIMARY, False): escape(primary),
+        (Layer.BACKUP, False): escape(backup),
+        (Layer.PRIMARY, True): escape(f"{primary} · {override}"),
+        (Layer.BACKUP, True): escape(f"{backup} · {override}"),
     }
-    all_day, until, since = _("all day"), _("until %(time)s"), _("from %(time)s")
+    all_day, until, since = escape(_("all day")), escape(_("until %(time)s")), escape(_("from %(time)s"))
     weekdays = [str(WEEKDAYS[n]) for n in range(7)]
     weekdays_abbr = [str(WEEKDAYS_ABBR[n]) for n in range(7)]
-    tz = timeline.BRUSSELS
     count = (last - first).days + 1
     dates = [first + timedelta(days=n) for n in range(count)]
-    # Local midnights in UTC; a day is 23, 24 or 25 hours long.
-    bounds = [timeline.local_midnight(d) for d in dates] + [timeline.local_midnight(last + timedelta(days=1))]
+    months = {m: str(MONTHS[m]) for m in {d.month for d in dates}}
+    # Local midnights in epoch seconds; a day is 23, 24 or 25 hours long.
+    bounds = [int(timeline.local_midnight(d).timestamp()) for d in dates]
+    bounds.append(int(timeline.local_midnight(last + timedelta(days=1)).timestamp()))
     days = [
         Day(
             date=d,
@@ -156,51 +155,65 @@ def build_days(first: date, last: date, shifts, *, month: int | None = None, lin
             is_today=d == today,
             is_holiday=timeline.is_public_holiday(d),
             short_label=f"{weekdays_abbr[d.weekday()]} {d.day}",
-            long_label=f"{weekdays[d.weekday()]} {d.day} {MONTHS[d.month]}",
+            long_label=f"{weekdays[d.weekday()]} {d.day} {months[d.month]}",
             iso=d.isoformat(),
         )
         for d in dates
     ]
+    # Per day, primary then backup, each already in order of start (the shifts come ordered by start,
+    # and a layer's shifts never overlap, so the clipped starts keep that order).
+    layers = [([], []) for _day in dates]
+    names = {}
     for shift in shifts:
-        starts_at, ends_at = timeline.utc(shift.starts_at), timeline.utc(shift.ends_at)
-        index = max(0, (timeline.wall(starts_at).date() - first).days)
-        while index < count and bounds[index] < ends_at:
-            start, end = max(starts_at, bounds[index]), min(ends_at, bounds[index + 1])
+        starts, ends = shift.starts, shift.ends
+        index = max(0, bisect_right(bounds, starts) - 1)
+        is_primary = shift.role == Layer.PRIMARY
+        tag, href = ("a", f' href="{detail.format(shift.pk)}"') if link else ("div", "")
+        if (name := names.get(shift.assistant_id)) is None:
+            name = names[shift.assistant_id] = escape(shift.name)
+        colour_class = f"oc-c{colour(shift.assistant_id)}{'' if is_primary else ' oc-backup'}"
+        layer_label = layer_labels[(shift.role, shift.source == Shift.Source.OVERRIDE)]
+        while index < count and bounds[index] < ends:
+            day_starts, day_ends = bounds[index], bounds[index + 1]
+            start, end = max(starts, day_starts), min(ends, day_ends)
             if start < end:
-                before, after = starts_at < bounds[index], ends_at > bounds[index + 1]
+                before, after = starts < day_starts, ends > day_ends
+                length = day_ends - day_starts
                 if before and after:
                     label = all_day
                 elif before:
-                    label = until % {"time": f"{end.astimezone(tz):%H:%M}"}
+                    label = until % {"time": _clock(end, day_starts, length)}
                 elif after:
-                    label = since % {"time": f"{start.astimezone(tz):%H:%M}"}
+                    label = since % {"time": _clock(start, day_starts, length)}
                 else:
-                    label = f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M}"
-                days[index].segments.append(
+                    label = f"{_clock(start, day_starts, length)}–{_clock(end, day_starts, length)}"
+                layers[index][0 if is_primary else 1].append(
                     Segment(
                         shift=shift,
-                        day=dates[index],
-                        starts_at=start,
-                        ends_at=end,
+                        starts=start,
+                        ends=end,
+                        day_starts=day_starts,
+                        day_length=length,
                         colour=colour(shift.assistant_id),
-                        continues_before=before,
-                        continues_after=after,
-                        url=detail.format(shift.pk) if link else "",
-                        layer_label=layer_labels[(shift.role, shift.source == Shift.Source.OVERRIDE)],
-                        time_label=label,
+                        html=(
+                            f'<{tag} class="oc-seg {colour_class}"{href}>'
+                            f'<span class="oc-seg-time">{label}</span>'
+                            f'<span class="oc-seg-name">{name}</span>'
+                            f'<span class="oc-seg-layer">{layer_label}</span></{tag}>'
+                        ),
                     )
                 )
             index += 1
-    for entry in days:
-        entry.segments.sort(key=lambda s: (s.shift.role != Layer.PRIMARY, s.starts_at))
+    for entry, (primaries, backups) in zip(days, layers, strict=True):
+        entry.segments = primaries + backups
     return days
 
 
 def render_days(days: list[Day], *, day_url: str, mine: bool, month: bool) -> str:
-    """The calendar grid's day sections as HTML. Built here rather than in the template: a month is
-    42 sections of a dozen values each, and resolving them one by one in the template engine took
-    more time than the rest of the page (see oncall/bench.py). Every value is escaped."""
+    """The calendar grid's day sections as HTML (see the note above ``ShiftRow``). Every value is
+    escaped."""
     suffix = "&amp;mine=1" if mine else ""
+    day_url = escape(day_url)
     today, holiday = escape(_("today")), escape(_("public holiday"))
     prefix = "mday" if month else "day"
     role = ' role="listitem"' if month else ""
@@ -217,22 +230,33 @@ def render_days(days: list[Day], *, day_url: str, mine: bool, month: bool) -> st
         parts.append(
             f'<section{role} class="oc-day{d.css}" '
             f'aria-labelledby="{prefix}-{d.iso}"><h2 class="oc-day-title" id="{prefix}-{d.iso}">'
-            f'<a href="{escape(day_url)}?date={d.iso}{suffix}">{label}</a>{badges}</h2>'
+            f'<a href="{day_url}?date={d.iso}{suffix}">{label}</a>{badges}</h2>'
             f"{d.segments_html}</section>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 def shifts_between(first: date, last: date, *, user=None) -> list[ShiftRow]:
-    start = timeline.local_midnight(first)
-    end = timeline.local_midnight(last + timedelta(days=1))
-    shifts = Shift.objects.overlapping(start, end)
+    """The live shifts sharing time with the local days ``first`` to ``last``, ordered by start.
+
+    One parameterised query read as plain rows, times as epoch seconds (see the note above
+    ``ShiftRow``). The range condition is the expression of the exclusion constraints' GiST index."""
+    table, users = Shift._meta.db_table, Shift._meta.get_field("assistant").related_model._meta.db_table
+    params = [timeline.local_midnight(first), timeline.local_midnight(last + timedelta(days=1))]
+    mine = ""
     if user is not None:
-        shifts = shifts.of(user)
-    rows = shifts.order_by("starts_at").values_list(
-        "pk", "assistant_id", "starts_at", "ends_at", "role", "source", "assistant__full_name"
-    )
-    return [ShiftRow(*row[:6], assistant=Person(row[6])) for row in rows]
+        mine = "AND s.assistant_id = %s "
+        params.append(user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, s.assistant_id, EXTRACT(EPOCH FROM s.starts_at)::float8, "  # noqa: S608 - names from our models
+            "EXTRACT(EPOCH FROM s.ends_at)::float8, s.role, s.source, u.full_name "
+            f"FROM {table} s JOIN {users} u ON u.id = s.assistant_id "
+            "WHERE s.superseded_at IS NULL AND tstzrange(s.starts_at, s.ends_at, '[)') && tstzrange(%s, %s, '[)') "
+            f"{mine}ORDER BY s.starts_at",
+            params,
+        )
+        return [ShiftRow(*row) for row in cursor.fetchall()]
 
 
 # --- latest changes ---------------------------------------------------------------------------------------

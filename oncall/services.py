@@ -41,35 +41,65 @@ def on_call_at(at: datetime | None = None) -> OnCall:
 
 
 @dataclass
-class Handover:
-    at: datetime
+class Duty:
+    """Someone holding a layer over [starts_at, ends_at): what "who is on call now" shows of them."""
+
+    name: str
+    phone: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass
+class LayerNow:
+    """A layer of the permanence at one moment: who holds it, and when and to whom it passes next.
+
+    A shift of the same person that simply continues is not a handover. ``handover_at`` is the
+    start of the next shift held by someone else (``incoming``) within 60 days; without one, the
+    end of the current shift with nobody incoming; None when nobody holds the layer or is planned."""
+
     role: str
-    outgoing: Shift | None
-    incoming: Shift | None
+    current: Duty | None
+    incoming: Duty | None
+    handover_at: datetime | None
 
 
-def next_handovers(now: datetime | None = None, *, on_call: OnCall | None = None) -> list[Handover]:
-    """For each layer, the next moment the permanence changes hands and who takes over (a shift of
-    the same person that simply continues is not a handover). Two queries."""
+HANDOVER_HORIZON = timedelta(days=60)
+
+
+def on_call_now(now: datetime | None = None) -> dict[str, LayerNow]:
+    """Both layers at ``now``, for the dispatch's page and API, in one query that returns at most
+    four short rows (the page is polled every minute by every dispatch screen)."""
     now = now or timezone.now()
-    on_call = on_call or on_call_at(now)
-    result = []
-    upcoming = list(
-        Shift.objects.filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=60))
-        .select_related("assistant")
-        .order_by("starts_at")[:40]
+    shifts = connection.ops.quote_name(Shift._meta.db_table)
+    users = connection.ops.quote_name(User._meta.db_table)
+    live = "s.superseded_at IS NULL"
+    sql = (
+        "WITH holder AS ("  # noqa: S608 - table names come from our models
+        f"  SELECT s.role, s.assistant_id, s.starts_at, s.ends_at FROM {shifts} s "
+        f"  WHERE {live} AND tstzrange(s.starts_at, s.ends_at, '[)') @> %(now)s::timestamptz"
+        "), incoming AS ("
+        "  SELECT DISTINCT ON (s.role) s.role, s.assistant_id, s.starts_at, s.ends_at "
+        f"  FROM {shifts} s LEFT JOIN holder h ON h.role = s.role "
+        f"  WHERE {live} AND s.starts_at >= %(now)s AND s.starts_at < %(horizon)s "
+        "   AND s.assistant_id IS DISTINCT FROM h.assistant_id "
+        "  ORDER BY s.role, s.starts_at"
+        ") "
+        "SELECT d.is_next, d.role, u.full_name, u.phone, d.starts_at, d.ends_at "
+        "FROM (SELECT false AS is_next, * FROM holder UNION ALL SELECT true, * FROM incoming) d "
+        f"JOIN {users} u ON u.id = d.assistant_id"
     )
-    for role, current in ((Layer.PRIMARY, on_call.primary), (Layer.BACKUP, on_call.backup)):
-        holder = current.assistant_id if current else None
-        for shift in (s for s in upcoming if s.role == role):
-            if shift.assistant_id != holder:
-                at = shift.starts_at
-                result.append(Handover(at=at, role=role, outgoing=current, incoming=shift))
-                break
-        else:
-            if current is not None:
-                result.append(Handover(at=current.ends_at, role=role, outgoing=current, incoming=None))
-    return result
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "horizon": now + HANDOVER_HORIZON})
+        for is_next, role, name, phone, starts_at, ends_at in cursor.fetchall():
+            found[(role, is_next)] = Duty(name=name, phone=phone, starts_at=starts_at, ends_at=ends_at)
+    layers = {}
+    for role in (Layer.PRIMARY, Layer.BACKUP):
+        current, incoming = found.get((role, False)), found.get((role, True))
+        handover_at = incoming.starts_at if incoming else current.ends_at if current else None
+        layers[role] = LayerNow(role=role, current=current, incoming=incoming, handover_at=handover_at)
+    return layers
 
 
 # --- change tracking and announcements -----------------------------------------------------------
@@ -744,7 +774,8 @@ def conflicting_shifts(absence: Absence, now: datetime | None = None):
 def flagged_shifts(now: datetime | None = None, *, user: User | None = None) -> list[tuple[Shift, Absence]]:
     """Future shifts whose assistant is absent for part of them (the rota's banner). One query."""
     now = now or timezone.now()
-    absences = Absence.objects.filter(ends_at__gt=now).select_related("assistant")
+    # Only what the pairing needs: the rota's week page runs this on every view.
+    absences = Absence.objects.filter(ends_at__gt=now).only("assistant_id", "starts_at", "ends_at")
     if user is not None:
         absences = absences.filter(assistant=user)
     pairs = []
@@ -815,10 +846,36 @@ def swap_for_absence(absence: Absence, shift: Shift, *, by: User) -> SwapRequest
 # --- coverage -------------------------------------------------------------------------------------------
 
 
-def coverage_gaps(start: datetime, end: datetime, *, role: str = Layer.PRIMARY) -> list[tuple[datetime, datetime]]:
-    """Uncovered intervals of ``role`` in [start, end). One query."""
-    covered = Shift.objects.filter(role=role).overlapping(start, end).values_list("starts_at", "ends_at")
-    return timeline.uncovered((start, end), covered)
+def layer_gaps(
+    start: datetime, end: datetime, roles=(Layer.PRIMARY, Layer.BACKUP)
+) -> dict[str, list[timeline.Interval]]:
+    """Uncovered intervals of each layer in ``roles`` within [start, end), in order. One query:
+    PostgreSQL merges each layer's live shifts into a multirange and subtracts it from the window, so
+    only the gaps come back (90 days are some 270 shifts, whose times cost more to read into Python
+    than the whole coverage page should). The range conditions use the shifts' GiST index."""
+    table = connection.ops.quote_name(Shift._meta.db_table)
+    layers = ", ".join(["(%s)"] * len(roles))
+    sql = (
+        "SELECT layer.role, lower(gap), upper(gap) "  # noqa: S608 - the table name comes from our model
+        f"FROM (VALUES {layers}) AS layer(role) CROSS JOIN LATERAL unnest("
+        "  tstzmultirange(tstzrange(%s, %s, '[)')) - COALESCE(("
+        "    SELECT range_agg(tstzrange(s.starts_at, s.ends_at, '[)')) "
+        f"   FROM {table} s WHERE s.superseded_at IS NULL AND s.role = layer.role "
+        "    AND tstzrange(s.starts_at, s.ends_at, '[)') && tstzrange(%s, %s, '[)')"
+        "  ), '{}'::tstzmultirange)"
+        ") AS gap ORDER BY layer.role, lower(gap)"
+    )
+    gaps = {role: [] for role in roles}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*roles, start, end, start, end])
+        for role, gap_start, gap_end in cursor.fetchall():
+            gaps[role].append((gap_start, gap_end))
+    return gaps
+
+
+def coverage_gaps(start: datetime, end: datetime, *, role: str = Layer.PRIMARY) -> list[timeline.Interval]:
+    """Uncovered intervals of ``role`` in [start, end), in order. One query."""
+    return layer_gaps(start, end, roles=(role,))[role]
 
 
 def check_coverage(*, days: int | None = None, now: datetime | None = None) -> list[CoverageGap]:

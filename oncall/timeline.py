@@ -150,11 +150,6 @@ def difference(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
     return [piece for span in merge(a) for piece in subtract(span, b)]
 
 
-def uncovered(window: Interval, covered: Iterable[Interval]) -> list[Interval]:
-    """Coverage: the gaps of ``covered`` inside ``window``."""
-    return subtract(window, covered)
-
-
 def total(intervals: Iterable[Interval]) -> timedelta:
     return sum((utc(end) - utc(start) for start, end in intervals), timedelta())
 

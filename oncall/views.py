@@ -163,45 +163,41 @@ def day(request):
 # --- who is on call now ---------------------------------------------------------------------------------
 
 
-def _person(shift: Shift | None) -> dict | None:
-    if shift is None:
+def _person(duty: services.Duty | None) -> dict | None:
+    if duty is None:
         return None
     return {
-        "name": shift.assistant.full_name,
-        "phone": shift.assistant.phone,
-        "phone_display": display_phone(shift.assistant.phone),
-        "starts_at": shift.starts_at,
-        "ends_at": shift.ends_at,
-        "shift": shift,
+        "name": duty.name,
+        "phone": duty.phone,
+        "phone_display": display_phone(duty.phone),
+        "starts_at": duty.starts_at,
+        "ends_at": duty.ends_at,
     }
 
 
-def _next(handover) -> dict | None:
-    if handover is None:
+def _next(layer: services.LayerNow) -> dict | None:
+    if layer.handover_at is None:
         return None
-    incoming = handover.incoming.assistant if handover.incoming else None
+    incoming = layer.incoming
     return {
-        "at": handover.at,
-        "name": incoming.full_name if incoming else "",
+        "at": layer.handover_at,
+        "name": incoming.name if incoming else "",
         "phone": incoming.phone if incoming else "",
         "phone_display": display_phone(incoming.phone) if incoming else "",
     }
 
 
 def _now_data(now: datetime) -> dict:
-    on_call = services.on_call_at(now)
-    handovers = {h.role: _next(h) for h in services.next_handovers(now, on_call=on_call)}
-    primary, backup = _person(on_call.primary), _person(on_call.backup)
+    layers = services.on_call_now(now)
+    primary, backup = _person(layers[Layer.PRIMARY].current), _person(layers[Layer.BACKUP].current)
+    next_primary, next_backup = _next(layers[Layer.PRIMARY]), _next(layers[Layer.BACKUP])
     return {
         "now": now,
         "primary": primary,
         "backup": backup,
-        "next_primary": handovers.get(Layer.PRIMARY),
-        "next_backup": handovers.get(Layer.BACKUP),
-        "layers": [
-            (primary, _("Primary"), handovers.get(Layer.PRIMARY)),
-            (backup, _("Backup"), handovers.get(Layer.BACKUP)),
-        ],
+        "next_primary": next_primary,
+        "next_backup": next_backup,
+        "layers": [(primary, _("Primary"), next_primary), (backup, _("Backup"), next_backup)],
     }
 
 
@@ -660,8 +656,8 @@ def coverage(request):
         days = 30
     now = timezone.now()
     end = now + timedelta(days=days)
-    gaps = services.coverage_gaps(now, end)
-    backup_gaps = services.coverage_gaps(now, end, role=Layer.BACKUP)
+    gaps_by_layer = services.layer_gaps(now, end)
+    gaps, backup_gaps = gaps_by_layer[Layer.PRIMARY], gaps_by_layer[Layer.BACKUP]
     context = {
         "days": days,
         "gaps": [(start, stop, _hours(stop - start)) for start, stop in gaps],

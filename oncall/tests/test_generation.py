@@ -72,6 +72,31 @@ def test_coverage_gaps_across_the_change_nights_are_exact(four):
 
 
 @time_machine.travel(local(2026, 3, 1, 12), tick=False)
+def test_gaps_of_both_layers_come_from_one_query_and_ignore_superseded_shifts(four, django_assert_num_queries):
+    anne, bart, chloe, _driss = four
+    ShiftFactory(assistant=anne, starts_at=local(2026, 3, 28, 7), ends_at=local(2026, 3, 28, 19))
+    ShiftFactory(assistant=bart, starts_at=local(2026, 3, 28, 19), ends_at=local(2026, 3, 29, 7))
+    ShiftFactory(assistant=anne, starts_at=local(2026, 3, 29, 9), ends_at=local(2026, 3, 30, 9))
+    ShiftFactory(  # handed over long ago: history, not coverage
+        assistant=chloe, starts_at=local(2026, 3, 29, 7), ends_at=local(2026, 3, 29, 9), superseded_at=local(2026, 3, 1)
+    )
+    ShiftFactory(assistant=chloe, role=Layer.BACKUP, starts_at=local(2026, 3, 28), ends_at=local(2026, 3, 29, 12))
+
+    with django_assert_num_queries(1):
+        gaps = services.layer_gaps(local(2026, 3, 28, 0), local(2026, 3, 30, 0))
+
+    assert gaps == {
+        Layer.PRIMARY: [(local(2026, 3, 28, 0), local(2026, 3, 28, 7)), (local(2026, 3, 29, 7), local(2026, 3, 29, 9))],
+        Layer.BACKUP: [(local(2026, 3, 29, 12), local(2026, 3, 30, 0))],
+    }
+    assert services.layer_gaps(local(2026, 3, 2), local(2026, 3, 3)) == {
+        Layer.PRIMARY: [(local(2026, 3, 2), local(2026, 3, 3))],
+        Layer.BACKUP: [(local(2026, 3, 2), local(2026, 3, 3))],
+    }
+    assert services.coverage_gaps(local(2026, 3, 28, 7), local(2026, 3, 29, 7)) == []
+
+
+@time_machine.travel(local(2026, 3, 1, 12), tick=False)
 def test_twelve_hour_night_rotation_covers_only_nights(four):
     rotation = RotationFactory(
         shift_hours=Rotation.Length.DAY,

@@ -322,8 +322,11 @@ def test_fairness_page_has_a_table_and_chart_data(client_as, rota):
 
 def test_coverage_page_lists_gaps(client_as, team):
     ShiftFactory(assistant=team[0], starts_at=local(2026, 3, 25), ends_at=local(2026, 3, 27))
+    ShiftFactory(assistant=team[1], starts_at=local(2026, 3, 28, 9), ends_at=local(2026, 4, 4, 9))
     text = client_as("admin").get(reverse("oncall:coverage") + "?days=7").content.decode()
-    assert "27" in text and "alert-danger" in text
+    assert "1 trou dans la permanence principale" in text
+    assert "ven 27 mar 2026 00:00 → sam 28 mar 2026 09:00" in text and "33,0 h" in text
+    assert "Réserve : 168,0 heures sans personne de réserve" in text  # seven days of 24 real hours
 
 
 @pytest.mark.django_db(transaction=True)  # one transaction per request: the history's times differ
@@ -357,3 +360,29 @@ def test_chefs_and_dispatch_read_the_calendar_without_links_to_shift_pages(clien
     assert "Driss Benali" in chef and "/oncall/shifts/" not in chef
     admin = client_as("admin").get(reverse("oncall:rota") + "?date=2026-03-25").content.decode()
     assert "/oncall/shifts/" in admin
+
+
+def test_who_is_on_call_skips_a_holder_who_simply_continues_and_says_when_nobody_follows(
+    team, django_assert_num_queries
+):
+    anne, bart, chloe, _driss = team
+    ShiftFactory(assistant=anne, starts_at=local(2026, 3, 25, 7), ends_at=local(2026, 3, 25, 19))
+    ShiftFactory(assistant=anne, starts_at=local(2026, 3, 25, 19), ends_at=local(2026, 3, 26, 7))  # continues
+    handed_over = ShiftFactory(assistant=chloe, starts_at=local(2026, 3, 26, 7), ends_at=local(2026, 3, 26, 19))
+    handed_over.supersede(at=local(2026, 3, 20))  # history: not the next holder
+    ShiftFactory(assistant=bart, starts_at=local(2026, 3, 26, 9), ends_at=local(2026, 3, 26, 19))
+    ShiftFactory(assistant=chloe, role="backup", starts_at=local(2026, 3, 25, 9), ends_at=local(2026, 3, 27, 9))
+
+    with django_assert_num_queries(1):
+        layers = services.on_call_now(NOW)
+
+    primary, backup = layers["primary"], layers["backup"]
+    assert (primary.current.name, primary.current.phone) == ("Anne Dubois", "+32470123450")
+    assert primary.current.ends_at == local(2026, 3, 25, 19)
+    assert primary.incoming.name == "Bart Peeters" and primary.handover_at == local(2026, 3, 26, 9)
+    assert backup.current.name == "Chloé Lambert" and backup.incoming is None
+    assert backup.handover_at == local(2026, 3, 27, 9)  # the end of her shift: nobody planned after
+
+    later = services.on_call_now(local(2026, 3, 27, 12))
+    assert later["primary"].current is None and later["primary"].handover_at is None
+    assert later["backup"].current is None and later["backup"].handover_at is None
