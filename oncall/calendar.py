@@ -123,6 +123,18 @@ def _clock(moment: float, day_starts: int, day_length: int) -> str:
     return f"{datetime.fromtimestamp(moment, timeline.BRUSSELS):%H:%M}"  # a clock-change day
 
 
+def _label(before, after, start, end, day_starts, length, all_day, until, since) -> str:
+    """A segment's time label: "07:00–19:00", "until 07:00", "from 19:00" or "all day", for a shift
+    that started ``before`` the day and/or ends ``after`` it."""
+    if before and after:
+        return all_day
+    if before:
+        return until % {"time": _clock(end, day_starts, length)}
+    if after:
+        return since % {"time": _clock(start, day_starts, length)}
+    return f"{_clock(start, day_starts, length)}–{_clock(end, day_starts, length)}"
+
+
 def build_days(
     first: date, last: date, shifts: list[ShiftRow], *, month: int | None = None, link: bool = True
 ) -> list[Day]:
@@ -163,7 +175,7 @@ def build_days(
     # Per day, primary then backup, each already in order of start (the shifts come ordered by start,
     # and a layer's shifts never overlap, so the clipped starts keep that order).
     layers = [([], []) for _day in dates]
-    names = {}
+    names, labels = {}, {}
     for shift in shifts:
         starts, ends = shift.starts, shift.ends
         index = max(0, bisect_right(bounds, starts) - 1)
@@ -171,38 +183,25 @@ def build_days(
         tag, href = ("a", f' href="{detail.format(shift.pk)}"') if link else ("div", "")
         if (name := names.get(shift.assistant_id)) is None:
             name = names[shift.assistant_id] = escape(shift.name)
-        colour_class = f"oc-c{colour(shift.assistant_id)}{'' if is_primary else ' oc-backup'}"
-        layer_label = layer_labels[(shift.role, shift.source == Shift.Source.OVERRIDE)]
+        shift_colour = colour(shift.assistant_id)
+        head = f'<{tag} class="oc-seg oc-c{shift_colour}{"" if is_primary else " oc-backup"}"{href}><span class="oc-seg-time">'
+        tail = (
+            f'</span><span class="oc-seg-name">{name}</span><span class="oc-seg-layer">'
+            f"{layer_labels[(shift.role, shift.source == Shift.Source.OVERRIDE)]}</span></{tag}>"
+        )
         while index < count and bounds[index] < ends:
             day_starts, day_ends = bounds[index], bounds[index + 1]
             start, end = max(starts, day_starts), min(ends, day_ends)
-            if start < end:
-                before, after = starts < day_starts, ends > day_ends
-                length = day_ends - day_starts
-                if before and after:
-                    label = all_day
-                elif before:
-                    label = until % {"time": _clock(end, day_starts, length)}
-                elif after:
-                    label = since % {"time": _clock(start, day_starts, length)}
-                else:
-                    label = f"{_clock(start, day_starts, length)}–{_clock(end, day_starts, length)}"
-                layers[index][0 if is_primary else 1].append(
-                    Segment(
-                        shift=shift,
-                        starts=start,
-                        ends=end,
-                        day_starts=day_starts,
-                        day_length=length,
-                        colour=colour(shift.assistant_id),
-                        html=(
-                            f'<{tag} class="oc-seg {colour_class}"{href}>'
-                            f'<span class="oc-seg-time">{label}</span>'
-                            f'<span class="oc-seg-name">{name}</span>'
-                            f'<span class="oc-seg-layer">{layer_label}</span></{tag}>'
-                        ),
-                    )
-                )
+            before, after, length = starts < day_starts, ends > day_ends, day_ends - day_starts
+            # The label depends only on where the segment lies in its day, and most repeat
+            # ("07:00–19:00"). Keyed by the day's length too: a calendar spans six weeks at most, so
+            # it holds at most one day with a clock change.
+            key = (before, after, start - day_starts, end - day_starts, length)
+            if (label := labels.get(key)) is None:
+                label = labels[key] = _label(before, after, start, end, day_starts, length, all_day, until, since)
+            layers[index][0 if is_primary else 1].append(
+                Segment(shift, start, end, day_starts, day_ends - day_starts, shift_colour, head + label + tail)
+            )
             index += 1
     for entry, (primaries, backups) in zip(days, layers, strict=True):
         entry.segments = primaries + backups

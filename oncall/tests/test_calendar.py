@@ -134,6 +134,22 @@ def test_the_month_of_the_autumn_change_labels_the_long_night_in_wall_clock_time
 
 
 @time_machine.travel(local(2026, 10, 20, 14), tick=False)
+def test_a_shift_starting_at_midnight_shows_its_start_not_a_continuation(client_as, people):
+    shift(people["Anne"], local(2026, 10, 21, 0), local(2026, 10, 21, 7))
+    shift(people["Bart"], local(2026, 10, 23, 0), local(2026, 10, 24, 7))
+    shift(people["Chloé"], local(2026, 10, 24, 7), local(2026, 10, 25, 7), role="backup")
+
+    days = grid(client_as("chef"), reverse("oncall:rota") + "?date=2026-10-21").days
+
+    assert days["2026-10-21"] == [("00:00–07:00", "Anne Dubois", "principale", "")]
+    assert days["2026-10-23"] == [("dès 00:00", "Bart Peeters", "principale", "")]
+    assert days["2026-10-24"] == [
+        ("jusqu'à 07:00", "Bart Peeters", "principale", ""),
+        ("dès 07:00", "Chloé Lambert", "réserve", ""),
+    ]
+
+
+@time_machine.travel(local(2026, 10, 20, 14), tick=False)
 def test_a_day_without_anyone_says_so_and_names_are_escaped(client_as, people):
     odd = AssistantFactory(full_name="Eve <b>O'Neil</b> & co")
     shift(odd, local(2026, 10, 21, 9), local(2026, 10, 21, 17))
