@@ -62,7 +62,11 @@ class Segment:
     day_starts: int  # the day's local midnight, epoch seconds
     day_length: int  # 23, 24 or 25 hours, in seconds
     colour: int
-    html: str
+    markup: str  # the segment as HTML, every value escaped
+
+    @property
+    def html(self) -> str:
+        return mark_safe(self.markup)  # noqa: S308 - built from escaped values in build_days
 
     @property
     def is_primary(self) -> bool:
@@ -109,7 +113,7 @@ class Day:
     def segments_html(self) -> str:
         if not self.segments:
             return format_html('<p class="oc-empty">{}</p>', _("Nobody on call"))
-        return mark_safe("".join(segment.html for segment in self.segments))  # noqa: S308 - every value is escaped
+        return mark_safe("".join(segment.markup for segment in self.segments))  # noqa: S308 - every value is escaped
 
 
 DAY = 86400  # seconds in a day without a clock change

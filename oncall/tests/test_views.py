@@ -97,6 +97,8 @@ def test_day_timeline_draws_bars_for_both_layers(client_as, rota):
     assert text.count("<rect") == 2
     assert "Driss Benali" in text and "Bart Peeters" in text
     assert 'x="0.000%"' in text and 'width="100.000%"' in text  # the whole 23-hour day
+    assert '<span class="oc-seg-name">Driss Benali</span>' in text  # the lists below, as HTML
+    assert "&lt;span" not in text
 
 
 def test_mine_shows_only_my_shifts(client_as, rota, team):
