@@ -13,6 +13,16 @@ from victims.forms import FollowUpForm, PersonForm, PersonSearchForm
 from victims.models import FollowUp, Involvement, Person, Referral
 
 SEARCH_LIMIT = 50
+# What a search result shows: up to 50 rows, so only these columns are read and built.
+SEARCH_SHOWS = (
+    "public_id",
+    "first_name",
+    "last_name",
+    "birth_year",
+    "age_band",
+    "commune__name_fr",
+    "commune__name_nl",
+)
 
 
 def get_person(public_id, *, lock: bool = False) -> Person:
@@ -85,6 +95,7 @@ def person_search(request):
         rows = list(
             Person.objects.search(text)
             .select_related("commune")
+            .only(*SEARCH_SHOWS)
             .order_by("last_name", "first_name", "id")[: SEARCH_LIMIT + 1]
         )
         found, more = rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AccessEvent
 from victims.models import Involvement, Person
-from victims.tests.factories import AcceptedCalloutFactory, InvolvementFactory, PersonFactory
+from victims.tests.factories import AcceptedCalloutFactory, InvolvementFactory, PersonFactory, commune
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,23 @@ def test_searching_persons_by_name_asks_for_a_reason_and_journals_it(client_as):
     assert list(found.context["found"]) == [person]
     event = AccessEvent.objects.get(action="search")
     assert event.motif == "rappel de la famille" and "dupre" in event.description
+
+
+def test_the_name_search_keeps_a_constant_number_of_queries(client_as, django_assert_max_num_queries):
+    ac = client_as("assistant")
+    search = {"q": "dupont", "motif": "rappel de la famille"}
+    for _ in range(2):
+        PersonFactory(last_name="Dupont")
+    ac.get(reverse("victims:person_search"), search)
+    # Session, user, device, savepoint pair, roles, the search, the journal entry, the bell.
+    with django_assert_max_num_queries(9) as few:
+        ac.get(reverse("victims:person_search"), search)
+    for _ in range(40):
+        PersonFactory(last_name="Dupont", commune=commune("evere"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        found = ac.get(reverse("victims:person_search"), search)
+    assert len(found.context["found"]) == 42
+    assert "Evere" in found.content.decode()
 
 
 def test_removing_a_person_added_by_mistake_keeps_their_record(client_as):
