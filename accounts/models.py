@@ -275,6 +275,13 @@ class AccessEvent(models.Model):
             # "what did user Y do between d1 and d2"
             models.Index(fields=["actor", "-at"], name="accessevent_actor_at"),
             models.Index(fields=["action", "-at"], name="accessevent_action_at"),
+            # the home page's "My recent sign-ins": a handful of rows among the thousands of views an
+            # AC's account writes in a year (through accessevent_actor_at they were all read)
+            models.Index(
+                fields=["actor", "-id"],
+                condition=models.Q(action__in=["sign-in", "sign-in-failed"]),
+                name="accessevent_actor_signins",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="accessevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
