@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Exists, F, Func, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -192,6 +193,27 @@ def new_backup_codes(user: User) -> list[str]:
 
 def backup_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def second_factor_summary(user: User) -> dict:
+    """The home page's "Second factor" card in one query instead of three: ``has_authenticator``,
+    ``backup_codes_left`` (as backup_codes_left()) and ``trusted_devices`` still valid."""
+
+    def count(rows):
+        # COUNT as a plain function, not an aggregate: no GROUP BY, 0 when there is no row.
+        return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+    summary = (
+        User.objects.filter(pk=user.pk)
+        .values(
+            has_authenticator=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            backup_codes_left=count(StaticToken.objects.filter(device__user=OuterRef("pk"), device__confirmed=True)),
+            valid_trusted_devices=count(TrustedDevice.objects.valid().filter(user=OuterRef("pk"))),
+        )
+        .get()
+    )
+    summary["trusted_devices"] = summary.pop("valid_trusted_devices")  # "trusted_devices" names the relation
+    return summary
 
 
 # --- administration -------------------------------------------------------------------------------------

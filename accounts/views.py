@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import extensions, journal, services
+from accounts import extensions, journal, roles, services
 from accounts.decorators import access_required
 from accounts.forms import (
     CodeForm,
@@ -220,9 +220,9 @@ def home(request):
     )
     context = {
         "recent_sign_ins": recent,
-        "has_authenticator": services.confirmed_totp(user) is not None,
-        "backup_codes_left": services.backup_codes_left(user),
-        "trusted_devices": TrustedDevice.objects.valid().filter(user=user).count(),
+        **services.second_factor_summary(user),
+        # From the roles the request already read (accounts.roles), not one more query.
+        "role_labels": [label for code, label in roles.ROLE_CHOICES if code in user.role_codes],
     }
     context["cards"] = extensions.collect(extensions.HOME_CARDS, request)
     if user.has_role("admin"):

@@ -61,6 +61,9 @@ def register() -> None:
 
 # --- home cards ------------------------------------------------------------------------------------------------
 
+# The cards read only the columns they show: the home page is the most opened page.
+CATEGORY_AND_COMMUNE_NAMES = ("category__name_fr", "category__name_nl", "commune__name_fr", "commune__name_nl")
+
 
 def page_card(request):
     """Dispatch's home: the one button it needs."""
@@ -74,7 +77,12 @@ def open_callouts_card(request):
 
     if not roles.can(request.user, "see_identities"):
         return None
-    rows = list(Callout.objects.open().select_related("category", "commune", "assistant").order_by("-received_at")[:6])
+    rows = list(
+        Callout.objects.open()
+        .select_related("category", "commune")
+        .only("public_id", "reference", "status", *CATEGORY_AND_COMMUNE_NAMES)
+        .order_by("-received_at")[:6]
+    )
     return {"template": "victims/_home_open_callouts.html", "callouts": rows[:5], "more": len(rows) > 5}
 
 
@@ -89,6 +97,7 @@ def my_follow_ups_card(request):
         .assigned_to(request.user)
         .filter(due_on__lte=today + timedelta(days=7))
         .select_related("callout", "person")
+        .only("due_on", "note", "callout__reference", "person__first_name", "person__last_name")
         .order_by("due_on", "id")[:6]
     )
     waiting = Referral.objects.awaiting_acknowledgement().filter(created_by=request.user).count()

@@ -2,11 +2,14 @@
 shows exactly what the table allows."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts import roles
+from accounts import roles, services
+from accounts.models import TrustedDevice
 from concertation.context_processors import NAVIGATION
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +131,27 @@ def test_the_home_page_has_real_content_for_each_role(client_as):
     assert "Journal des accès, dernières 24 heures" in page  # the DPO's card
     assert "Mes connexions récentes" in page
     assert "Application d'authentification active" in page
+
+
+def test_the_home_page_counts_the_second_factor_as_the_profile_does(make_user):
+    user = make_user("assistant")
+    services.new_backup_codes(user)
+    now = timezone.now()
+    for n, (expires, revoked) in enumerate([(1, None), (2, None), (-1, None), (3, now)]):
+        TrustedDevice.objects.create(
+            user=user, token_hash=f"{n:064d}", expires_at=now + timedelta(days=expires), revoked_at=revoked
+        )
+
+    summary = services.second_factor_summary(user)
+
+    assert summary == {
+        "has_authenticator": services.confirmed_totp(user) is not None,
+        "backup_codes_left": services.backup_codes_left(user),
+        "trusted_devices": TrustedDevice.objects.valid().filter(user=user).count(),
+    }
+    assert summary["has_authenticator"] and summary["backup_codes_left"] > 0 and summary["trusted_devices"] == 2
+    assert services.second_factor_summary(make_user()) == {
+        "has_authenticator": True,
+        "backup_codes_left": 0,
+        "trusted_devices": 0,
+    }

@@ -49,6 +49,19 @@ def label_of(choices, value) -> str:
     return _labels(choices, get_language()).get(value, value)
 
 
+@functools.cache
+def _field_labels(model, field_name: str, language) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+@register.filter
+def label(obj, field_name: str) -> str:
+    """``{{ involvement|label:"role" }}``: what ``get_role_display()`` gives, from a dict made once
+    per language (get_FOO_display() rebuilds it and resolves a lazy translation on every call)."""
+    value = getattr(obj, field_name)
+    return _field_labels(type(obj), field_name, get_language()).get(value, value)
+
+
 @register.simple_tag
 def status_badge(callout):
     """The status of a callout (or a status value, for the list's rows) as a coloured badge."""
@@ -84,9 +97,9 @@ def tel_link(number, css_class="btn btn-outline-primary"):
 
 
 @functools.cache
-def _path_pattern(url_name: str, kwarg: str) -> str:
-    marker = "00000000-0000-4000-8000-000000000000"
-    return reverse(url_name, kwargs={kwarg: marker}).replace(marker, "{}")
+def _path_pattern(url_name: str, kwarg: str, **fixed) -> str:
+    marker = "00000000-0000-4000-8000-000000000001"
+    return reverse(url_name, kwargs={kwarg: marker, **fixed}).replace(marker, "{}")
 
 
 # A page's path, reversed once and then assembled: reverse() costs some 50 µs, once per row of a list.
@@ -105,6 +118,14 @@ def person_path(public_id) -> str:
 @register.filter
 def referral_path(public_id) -> str:
     return _path_pattern("victims:referral_detail", "public_id").format(public_id)
+
+
+@register.filter
+def refer_path(person_public_id, callout_public_id) -> str:
+    """``{{ person.public_id|refer_path:callout.public_id }}``: the "Refer" page of a person."""
+    marker = "00000000-0000-4000-8000-000000000000"
+    pattern = _path_pattern("victims:referral_create", "person_id", public_id=marker)
+    return pattern.replace(marker, str(callout_public_id)).format(person_public_id)
 
 
 @functools.cache

@@ -63,6 +63,26 @@ def test_the_assistants_home_shows_open_callouts_and_my_follow_ups(client_as):
     assert 'id="followups-card"' in html and "Rappeler la famille" in html
 
 
+def test_the_assistants_home_keeps_a_constant_number_of_queries(client_as, django_assert_max_num_queries):
+    ac = client_as("assistant")
+    person = PersonFactory(first_name="Ilse", last_name="Peeters")
+    FollowUpFactory(assignee=ac.user, person=person, callout=None, due_on=timezone.localdate())
+    ClosedCalloutFactory()
+    ac.get(reverse("accounts:home"))
+    # Frame (session, user, device, savepoints, roles, the bell); sign-ins, second factor; shifts and
+    # swaps; open callouts; follow-ups and waiting referrals.
+    with django_assert_max_num_queries(14) as few:
+        ac.get(reverse("accounts:home"))
+    for _ in range(8):
+        callout = AcceptedCalloutFactory()
+        FollowUpFactory(assignee=ac.user, callout=callout, due_on=timezone.localdate())
+        ReferralFactory(callout=callout, created_by=ac.user, status="sent", sent_at=timezone.now())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = ac.get(reverse("accounts:home")).content.decode()
+    assert html.count('class="border-bottom py-1 followup-due"') == 5
+    assert "Ilse Peeters" in html
+
+
 def test_dispatch_home_has_the_page_button(client_as):
     html = client_as("dispatch").get(reverse("accounts:home")).content.decode()
     assert reverse("victims:callout_page") in html and 'id="open-callouts-card"' not in html
