@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import F, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -498,6 +498,19 @@ def filtered_callouts(request):
     return CalloutFilter(request.GET or None, queryset=Callout.objects.visible_to(request.user), request=request)
 
 
+def first_page_without_count(rows, number, size: int):
+    """Paginator(rows, size).get_page(number), without the COUNT(*) when the first page holds every
+    row: a search usually finds a few callouts, and counting them costs a second query that plans
+    the search again. Other pages, and a first page that is full, are counted as usual."""
+    paginator = Paginator(rows, size)
+    if number not in (None, "", "1"):
+        return paginator.get_page(number)
+    first = list(rows[: size + 1])
+    if len(first) <= size:
+        paginator.count = len(first)  # a cached_property: set, it is never queried
+    return Page(first[:size], 1, paginator)
+
+
 @access_required
 def callout_list(request):
     """Callouts, newest first, filtered; the rows are a partial htmx refreshes alone."""
@@ -515,7 +528,7 @@ def callout_list(request):
         assistant_name=F("assistant__full_name"),
         persons_count=SubqueryCount(Involvement.objects.filter(callout=OuterRef("pk"))),
     )
-    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = first_page_without_count(rows, request.GET.get("page"), LIST_PAGE_SIZE)
     categories = dict(callout_filter.choices["category"])
     communes = dict(callout_filter.choices["commune"])
     page.object_list = [
