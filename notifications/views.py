@@ -12,14 +12,17 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal
 from accounts.decorators import access_required
-from notifications import kinds, services
+from notifications import services
 from notifications.forms import NotificationFilter, PreferenceForm
 from notifications.models import Notification, NotificationPreference
-from notifications.templatetags.notifications import when
 
 INBOX_PAGE_SIZE = 20
 # A phone screen's worth of rows; "Older messages" loads the next ones in place.
 ADMIN_PAGE_SIZE = 25
+DELIVERY_COLUMNS = (
+    *("pk", "recipient__full_name", "recipient__email", "address", "channel", "kind", "due_at", "status"),
+    *("attempts", "last_error", "sent_at", "subject"),
+)
 # A pending message this late means no sweeper is running: the admin list says so.
 OVERDUE_AFTER = timedelta(minutes=5)
 
@@ -146,20 +149,6 @@ def _delivery_summary() -> dict:
     return {"overdue": overdue, "stuck": stuck, "failed": failed}
 
 
-def _label(rows) -> None:
-    """Translate labels and format times once per page in Python rather than per row and column
-    in the template (half the page's time with 25 rows)."""
-    statuses = {code: str(label) for code, label in Notification.Status.choices}
-    channels = {code: str(label) for code, label in Notification.Channel.choices}
-    kind_labels = {code: str(kind.label) for code, kind in kinds.KINDS.items()}
-    for row in rows:
-        row.status_label = statuses[row.status]
-        row.channel_label = channels[row.channel]
-        row.kind_label = kind_labels.get(row.kind, row.kind)
-        row.due_label = when(row.due_at, "short")
-        row.sent_label = when(row.sent_at, "short") if row.sent_at else ""
-
-
 @access_required
 def admin_list(request):
     """Newest first, paged by id (keyset): as fast over millions of rows as over ten.
@@ -167,15 +156,16 @@ def admin_list(request):
     Shows delivery facts (to whom, when, which channel, status, error) and the subject line —
     never bodies or the stored context of other people's messages.
     """
-    filters = NotificationFilter(request.GET or None, queryset=Notification.objects.select_related("recipient"))
+    filters = NotificationFilter(request.GET or None, queryset=Notification.objects.all())
     rows = filters.qs  # fields with an invalid value are shown with their error and not applied
     before = request.GET.get("before", "")
     if before.isdigit():
         rows = rows.filter(id__lt=int(before))
-    rows = list(rows.order_by("-id")[: ADMIN_PAGE_SIZE + 1])
+    # Plain rows of the columns the list shows (never the stored context), rendered by
+    # {% delivery_rows %}: model instances of messages and recipients cost a third of the page.
+    rows = list(rows.order_by("-id").values_list(*DELIVERY_COLUMNS, named=True)[: ADMIN_PAGE_SIZE + 1])
     has_more = len(rows) > ADMIN_PAGE_SIZE
-    rows = rows[:ADMIN_PAGE_SIZE]
-    _label(rows)
+    rows = rows[:ADMIN_PAGE_SIZE]  # rendered by {% delivery_rows %}
     applied = {key: value for key, value in request.GET.items() if value and key in filters.filters}
     journal.record(
         request,
@@ -187,7 +177,7 @@ def admin_list(request):
     context = {
         "filter": filters,
         "rows": rows,
-        "next_before": rows[-1].id if has_more else None,
+        "next_before": rows[-1].pk if has_more else None,
         "query": query.urlencode(),
         "summary": _delivery_summary() if not before else None,
     }

@@ -155,3 +155,20 @@ def test_when_accepts_datetimes_dates_and_tolerates_junk():
     assert _when("") == ""
     assert _when(None) == ""
     assert _when("not a date") == "not a date"
+
+
+def test_the_short_form_reads_like_djangos_localized_date_format_in_every_language():
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    start = datetime(2026, 1, 1, 5, 7, tzinfo=UTC)
+    for language in ("fr", "nl", "en"):
+        with translation.override(language):
+            for hours in range(0, 24 * 366, 37):  # every weekday and month, both clock changes
+                moment = start + timedelta(hours=hours)
+                local = timezone.localtime(moment)
+                expected = f"{date_format(local, 'D j F')}, {date_format(local, 'H:i')}"
+                assert _when(moment, "short", language) == expected
+                assert _when(moment, "time", language) == date_format(local, "H:i")

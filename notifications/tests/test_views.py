@@ -1,6 +1,6 @@
 """The bell, the inbox, preferences in the profile, and the admin's delivery list."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.urls import reverse
@@ -82,6 +82,27 @@ def test_the_inbox_pages_by_keyset(client_as):
     assert [item.pk for item in older.context["items"]] == [m.pk for m in reversed(messages[:5])]
     assert older.context["next_before"] is None
     assert "Messages les plus récents" in older.content.decode()
+
+
+def test_each_inbox_item_offers_open_and_mark_as_read_with_a_csrf_token_and_keeps_its_page(client_as):
+    client = client_as("assistant")
+    at = timezone.make_aware(timezone.datetime(2026, 3, 29, 3, 30))  # the night the clocks go forward
+    read = NotificationFactory(recipient=client.user, subject="Lu", link="", read_at=at, sent_at=at)
+    unread = NotificationFactory(recipient=client.user, subject="Rappel <b>garde</b>", link="/oncall/", sent_at=at)
+    NotificationFactory.create_batch(20, recipient=client.user)
+
+    page = client.get(reverse("notifications:inbox"), {"before": unread.pk + 1}).content.decode()
+
+    items = [item.split("</li>")[0] for item in page.split('<li class="list-group-item inbox-item')[1:]]
+    assert len(items) == 2
+    first, second = items
+    assert first.startswith(' is-unread">') and "Non lu :</span>Rappel &lt;b&gt;garde&lt;/b&gt;</p>" in first
+    assert f'action="{reverse("notifications:open_message", args=[unread.pk])}"' in first and "Ouvrir" in first
+    mark = reverse("notifications:mark_read", args=[unread.pk])
+    assert f'hx-post="{mark}?before={unread.pk + 1}" hx-target="#inbox-rows"' in first
+    assert first.count('name="csrfmiddlewaretoken"') == 2
+    assert '<time datetime="2026-03-29T03:30:00+02:00">dim 29 mars, 03:30</time>' in first
+    assert second.startswith('">') and "Non lu" not in second and "<form" not in second and read.subject in second
 
 
 def test_opening_a_message_marks_it_read_and_follows_its_link(client_as):
@@ -275,6 +296,49 @@ def test_the_delivery_list_filters_by_status_channel_and_recipient(client_as):
 
     assert [row.pk for row in response.context["rows"]] == [target.pk]
     assert AccessEvent.objects.filter(actor=client.user, action="search").exists()
+
+
+def test_delivery_rows_read_in_dutch_with_the_retry_form_on_failed_messages_only(client_as):
+    client = client_as("admin", language="nl")
+    at = timezone.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the first of the two 02:30
+    failed = NotificationFactory(
+        channel="sms", status="failed", sent_at=None, last_error="x" * 200, attempts=6, due_at=at, kind="page"
+    )
+    NotificationFactory(channel="email", status="pending", sent_at=None, recipient=None, address="ac@zone.example")
+
+    page = client.get(reverse("notifications:admin_list"), {"channel": "sms"}).content.decode()
+    rows = page.split("<tbody", 1)[1].split("<tr>")[1:]
+
+    assert len(rows) == 1
+    row = rows[0]
+    assert '<time datetime="2026-10-25T02:30:00+02:00">zo 25 oktober, 02:30</time>' in row
+    assert 'data-label="Gepland"' in row and ">Mislukt</span>" in row and failed.recipient.full_name in row
+    assert "6 · " + "x" * 159 + "…" in row
+    assert f'action="{reverse("notifications:admin_retry", args=[failed.pk])}"' in row
+    assert 'name="next" value="/notifications/deliveries/?channel=sms"' in row and "Opnieuw verzenden" in row
+    everything = client.get(reverse("notifications:admin_list")).content.decode()
+    assert "ac@zone.example" in everything and everything.count("Opnieuw verzenden") == 1
+
+
+def test_the_delivery_list_reads_in_english_too(client_as):
+    NotificationFactory(channel="sms", status="failed", sent_at=None)
+
+    page = client_as("admin", language="en").get(reverse("notifications:admin_list")).content.decode()
+
+    for text in (
+        "Send again",
+        'data-label="Kind and subject"',
+        '<option value="sending">Sending</option>',
+        "Due until",
+    ):
+        assert text in page
+
+
+def test_a_filter_error_is_shown_next_to_its_field_and_tied_to_it(client_as):
+    page = client_as("admin").get(reverse("notifications:admin_list"), {"recipient": "999999"}).content.decode()
+
+    assert 'aria-describedby="id_recipient_error"' in page
+    assert '<div id="id_recipient_error" class="text-danger small">Sélectionnez un choix valide.' in page
 
 
 def test_the_delivery_list_filters_by_local_due_day(client_as):
