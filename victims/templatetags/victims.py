@@ -166,3 +166,21 @@ def callout_rows(rows):
             f"{escape(statuses.get(row['status'], row['status']))}</span></td></tr>"
         )
     return mark_safe("".join(html))  # noqa: S308 - every database value above goes through escape()
+
+
+@register.simple_tag
+def person_rows(persons):
+    """The name search's results (up to 50), built like callout_rows() and for the same reason:
+    name, age (or age band) and commune of each person, every database value escaped."""
+    path = _path_pattern("victims:person_detail", "public_id")
+    html = []
+    for person in persons:
+        about = escape(person.age_description)
+        if person.commune_id:
+            about += f" · {escape(person.commune.name)}"
+        html.append(
+            '<li class="list-group-item d-flex flex-wrap gap-2 align-items-center">'
+            f'<a class="fw-semibold" href="{escape(path.format(person.public_id))}">{escape(person.display_name)}</a>'
+            f'<span class="small text-body-secondary">{about}</span></li>'
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every database value above goes through escape()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import AccessEvent
 from directory.models import Officer, PoliceUnit
-from victims.models import Callout, CalloutPage, CoachedOfficer
+from victims.models import Callout, CalloutPage, CoachedOfficer, IncidentCategory
 from victims.tests.factories import (
     AcceptedCalloutFactory,
     ActionFactory,
@@ -83,6 +83,24 @@ def test_past_the_cap_the_list_says_more_than_and_still_pages(client_as, monkeyp
         AcceptedCalloutFactory(commune=commune("evere"))
     narrow = ac.get(url, {"commune": commune("evere").pk})
     assert narrow.context["page"].total == 3 and narrow.context["page"].num_pages == 1
+
+
+def test_the_rows_show_and_escape_what_the_database_holds(client_as, make_user):
+    odd = IncidentCategory.objects.create(code="odd", name_fr="Vol & <agression>", name_nl="Diefstal & <agressie>")
+    assistant = make_user("assistant", full_name="Zoë <Peeters>")
+    callout = AcceptedCalloutFactory(category=odd, assistant=assistant, commune=commune("evere"))
+    InvolvementFactory(callout=callout)
+    InvolvementFactory(callout=callout)
+
+    html = client_as("assistant").get(reverse("victims:callout_list")).content.decode()
+
+    link = reverse("victims:callout_detail", kwargs={"public_id": callout.public_id})
+    assert f'<a href="{link}">{callout.reference}</a>' in html
+    assert ">Vol &amp; &lt;agression&gt;</td>" in html and ">Zoë &lt;Peeters&gt;</td>" in html
+    assert '<td class="text-md-end" data-label="Personnes">2</td>' in html and ">Evere</td>" in html
+    received = timezone.localtime(callout.received_at)
+    assert f'<time datetime="{received.isoformat()}">{received:%d/%m/%Y %H:%M}</time>' in html
+    assert '<span class="badge status-badge status-accepted">Acceptée</span>' in html
 
 
 def test_follow_up_notes_are_searched_too(client_as):

@@ -152,6 +152,7 @@ def test_searching_persons_by_name_asks_for_a_reason_and_journals_it(client_as):
     found = ac.get(reverse("victims:person_search"), {"q": "dupre", "motif": "rappel de la famille"})
 
     assert list(found.context["found"]) == [person]
+    assert "Jean Dupré" in found.content.decode()
     event = AccessEvent.objects.get(action="search")
     assert event.motif == "rappel de la famille" and "dupre" in event.description
 
@@ -170,7 +171,17 @@ def test_the_name_search_keeps_a_constant_number_of_queries(client_as, django_as
     with django_assert_max_num_queries(len(few.captured_queries)):
         found = ac.get(reverse("victims:person_search"), search)
     assert len(found.context["found"]) == 42
-    assert "Evere" in found.content.decode()
+    html = found.content.decode()
+    person = found.context["found"][0]
+    link = reverse("victims:person_detail", kwargs={"public_id": person.public_id})
+    assert f'href="{link}">{person.display_name}</a>' in html
+    assert "1980 · Evere" in html and html.count('class="list-group-item d-flex') == 42
+
+
+def test_names_in_the_search_results_are_escaped(client_as):
+    PersonFactory(first_name="<b>Al</b>", last_name="Dupont & Fils")
+    html = client_as("assistant").get(reverse("victims:person_search"), {"q": "dupont", "motif": "rappel"})
+    assert "&lt;b&gt;Al&lt;/b&gt; Dupont &amp; Fils</a>" in html.content.decode()
 
 
 def test_removing_a_person_added_by_mistake_keeps_their_record(client_as):
