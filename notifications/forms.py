@@ -88,7 +88,7 @@ def _recipient_choices():
 
 
 def _kind_choices():
-    return sorted(((kind.code, kind.label) for kind in kinds.KINDS.values()), key=lambda choice: str(choice[1]))
+    return sorted(((kind.code, str(kind.label)) for kind in kinds.KINDS.values()), key=lambda choice: choice[1])
 
 
 class DeliveryFilterForm(forms.Form):
@@ -126,6 +126,14 @@ class NotificationFilter(django_filters.FilterSet):
         model = Notification
         fields = ["status", "channel", "kind", "recipient", "since", "until"]
         form = DeliveryFilterForm
+
+    def get_form_class(self):
+        # django-filter builds the form's fields and class again on every request; nothing in them
+        # depends on the request (choices are read when the form renders), so build them once.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     # Local (Brussels) days as a half-open range of instants, so the due_at index serves the query.
     def filter_since(self, queryset, name, value):

@@ -283,6 +283,18 @@ def test_the_delivery_list_shows_status_and_error_but_never_bodies(client_as):
     assert AccessEvent.objects.filter(actor=client.user, action="list").exists()
 
 
+def test_the_failed_card_stops_counting_at_its_cap(client_as, monkeypatch):
+    from notifications import views
+
+    monkeypatch.setattr(views, "FAILED_COUNT_CAP", 2)
+    client = client_as("admin")
+    NotificationFactory.create_batch(2, status="failed", sent_at=None)
+    assert '<span class="d-block h4 mb-0">2</span>' in client.get(reverse("notifications:admin_list")).content.decode()
+
+    NotificationFactory(status="failed", sent_at=None)
+    assert '<span class="d-block h4 mb-0">2+</span>' in client.get(reverse("notifications:admin_list")).content.decode()
+
+
 def test_the_delivery_list_filters_by_status_channel_and_recipient(client_as):
     client = client_as("admin")
     target = NotificationFactory(status="failed", sent_at=None, channel="email")
