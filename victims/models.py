@@ -340,6 +340,15 @@ class Callout(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def is_visible_to(self, user) -> bool:
+        """CalloutQuerySet.visible_to's rule for a callout already read."""
+        from accounts import roles
+
+        codes = roles.roles_of(user)
+        if codes & {roles.ASSISTANT, roles.ADMIN, roles.CHEF}:
+            return True
+        return roles.DISPATCH in codes and self.requested_by_id == user.pk
+
     # --- the lifecycle: each step stamps its time (editable afterwards, order checked) -------------
 
     def _step(self, allowed, status, *, fields: dict) -> None:

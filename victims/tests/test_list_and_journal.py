@@ -253,3 +253,27 @@ def test_the_history_speaks_in_labels_not_codes():
     entries = history(referral.person.referrals.get().callout)
     changes = [(str(change.old), str(change.new)) for entry in entries for change in entry.changes]
     assert ("Proposée", "Envoyée") in changes or ("Proposed", "Sent") in changes
+
+
+def test_the_callout_page_reads_the_callout_and_its_lists_in_one_query(client_as, django_assert_max_num_queries):
+    from victims.tests.factories import ActionFactory, FollowUpFactory, ReferralFactory
+
+    callout = AcceptedCalloutFactory()
+    url = reverse("victims:callout_detail", kwargs={"public_id": callout.public_id})
+    ac = client_as("assistant")
+    ac.get(url)
+    # Session, user, device, roles; the callout with its persons, help, referrals, officers coached,
+    # follow-ups and paging (one prepared statement); the journal entry; the bell; and, in a test,
+    # the savepoint and its release that stand for the request's transaction.
+    with django_assert_max_num_queries(9) as few:
+        ac.get(url)
+    for _ in range(5):
+        involvement = InvolvementFactory(callout=callout)
+        ActionFactory(callout=callout, person=involvement.person)
+        ReferralFactory(callout=callout, person=involvement.person)
+        FollowUpFactory(callout=callout)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = ac.get(url)
+    html = response.content.decode()
+    assert html.count("person-item") == 5 and html.count("referral-badge") == 5
+    assert html.count(involvement.person.last_name) >= 2, "the person, and their name on their referral"
