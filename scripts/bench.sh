@@ -11,5 +11,6 @@ export DATABASE_URL="${BENCH_DATABASE_URL:?set BENCH_DATABASE_URL to a database 
 export DEBUG=false HTTPS=false DEMO_MODE=false
 export SECRET_KEY="bench-only-$(printf 'x%.0s' $(seq 1 60))"
 export ALLOWED_HOSTS=testserver SITE_URL=http://testserver
+.venv/bin/python scripts/i18n.py compile  # the pages in the bench users' language (French), as in use
 .venv/bin/python manage.py collectstatic --no-input -v 0
 .venv/bin/python manage.py bench "$@"

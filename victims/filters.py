@@ -7,13 +7,13 @@ from datetime import datetime, time, timedelta
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import F, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from concertation.onetrip import prepared_cursor
 from concertation.widgets import speed_up_selects
 from directory.models import Commune, PartnerService
 from victims.models import Callout, IncidentCategory
@@ -62,7 +62,8 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
     name = "name_nl" if (get_language() or "fr").startswith("nl") else "name_fr"
     sql, params = _choices_sql(name)
     choices = {"category": [], "commune": [], "service": [], "assistant": []}
-    with connection.cursor() as cursor:
+    # Prepared: PostgreSQL planned this UNION of four tables in 0.3 to 0.8 ms on every list view.
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         for list_name, pk, label, _order, _tiebreak in cursor.fetchall():
             choices[list_name].append((pk, label))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal, roles
 from accounts.decorators import access_required
-from concertation.onetrip import Fetch, OneTrip
+from concertation.onetrip import Fetch, OneTrip, prepared_values
 from victims import drafts, exports, services, timeline
 from victims.filters import CalloutFilter
 from victims.forms import (
@@ -600,7 +600,7 @@ def list_page(rows, countable, number, size: int, *, total_in_rows: bool = False
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * size
-    found = list(rows[offset : offset + size + 1])
+    found = prepared_values(rows[offset : offset + size + 1])
     if total_in_rows and found:
         total = found[0]["total"]
     elif number == 1 and len(found) <= size:
@@ -612,7 +612,7 @@ def list_page(rows, countable, number, size: int, *, total_in_rows: bool = False
             # Past the last page (an old link, a narrower filter): show the last page.
             number = max(1, -(-total // size))
             offset = (number - 1) * size
-            found = list(rows[offset : offset + size + 1])
+            found = prepared_values(rows[offset : offset + size + 1])
     return ListPage(found[:size], number, len(found) > size, total, size)
 
 

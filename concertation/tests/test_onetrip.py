@@ -91,3 +91,17 @@ def test_a_mistyped_field_fails_at_once():
     trip = OneTrip(persons=Fetch(Involvement, "callout", ("role", "person__no_such_field")))
     with pytest.raises(FieldError, match="no_such_field"):
         trip.load(1, "persons")
+
+
+def test_prepared_values_gives_what_the_queryset_gives():
+    from django.db.models import F
+
+    from concertation.onetrip import prepared_values
+
+    for _ in range(3):
+        AcceptedCalloutFactory()
+    rows = Callout.objects.order_by("-received_at", "-id").values(
+        "public_id", "reference", "received_at", assistant_name=F("assistant__full_name")
+    )
+    assert prepared_values(rows[:2]) == list(rows[:2])
+    assert prepared_values(rows.filter(reference="none")) == []
