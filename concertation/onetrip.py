@@ -74,7 +74,7 @@ class OneTrip:
             fetch = self.fetches[name]
             own, related = _columns(fetch)
             ordering = [(field[1:], "DESC") if field.startswith("-") else (field, "ASC") for field in fetch.order]
-            own += [field for field, _ in ordering if field not in own]
+            own += [attname for attname in (_attname(fetch.model, f) for f, _ in ordering) if attname not in own]
             rows = (
                 fetch.model._default_manager.filter(**{fetch.key_field: _sentinel(fetch.model, fetch.key_field)})
                 .order_by()
