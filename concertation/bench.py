@@ -37,10 +37,16 @@ class Page:
     name: str
     url: Callable[["Context"], str]
     role: str = "assistant"
-    # Budget: median server time at most this many times the floor (None: measured, not judged).
-    budget: float | None = 2.0
+    # Budget: median server time at most this many times the floor (None: measured, not judged);
+    # by scale, {1: 2.0, 20: 3.0}: the entry of the largest scale not above the one measured.
+    budget: float | dict[int, float] | None = 2.0
     method: str = "get"
     data: Callable[["Context"], dict] | None = None
+
+    def budget_at(self, scale: int) -> float | None:
+        if not isinstance(self.budget, dict):
+            return self.budget
+        return self.budget[max((s for s in self.budget if s <= scale), default=min(self.budget))]
 
 
 @dataclass
@@ -87,7 +93,9 @@ def filler(function):
     return function
 
 
-def page(name: str, *, role: str = "assistant", budget: float | None = 2.0, method: str = "get", data=None):
+def page(
+    name: str, *, role: str = "assistant", budget: float | dict[int, float] | None = 2.0, method: str = "get", data=None
+):
     def register(function):
         PAGES.append(Page(name, function, role=role, budget=budget, method=method, data=data))
         return function

@@ -450,21 +450,25 @@ def _detail_callout():
     return Callout.objects.order_by("-id").values_list("public_id", flat=True).first()
 
 
-@page("Victims: callout list, default (10 years)", role="assistant")
+# Issue 4: at most twice the framework floor at scale 1, three times at scale 20.
+BUDGET = {1: 2.0, 20: 3.0}
+
+
+@page("Victims: callout list, default (10 years)", role="assistant", budget=BUDGET)
 def callout_list(ctx):
     return "/victims/"
 
 
-@page("Victims: callout list, full-text search", role="assistant")
+@page("Victims: callout list, full-text search", role="assistant", budget=BUDGET)
 def callout_search(ctx):
     return "/victims/?q=interprete+hopital"
 
 
-@page("Victims: callout page with 5 persons and 5 referrals", role="assistant")
+@page("Victims: callout page with 5 persons and 5 referrals", role="assistant", budget=BUDGET)
 def callout_detail(ctx):
     return f"/victims/c/{_detail_callout()}/"
 
 
-@page("Victims: person search by name (with a reason)", role="assistant")
+@page("Victims: person search by name (with a reason)", role="assistant", budget=BUDGET)
 def person_search(ctx):
     return "/victims/persons/?q=vandenberghe&motif=bench+run"

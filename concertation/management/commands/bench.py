@@ -198,11 +198,8 @@ class Command(BaseCommand):
                 lines.append(f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | 1.00 | floor |")
                 continue
             ratio = median / floor[0]
-            verdict = (
-                "—"
-                if page.budget is None
-                else (f"≤ {page.budget:g}× ✅" if ratio <= page.budget else f"≤ {page.budget:g}× ❌")
-            )
+            budget = page.budget_at(ctx.scale)
+            verdict = "—" if budget is None else (f"≤ {budget:g}× ✅" if ratio <= budget else f"≤ {budget:g}× ❌")
             lines.append(
                 f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | {ratio:.2f} | {verdict} |"
             )
