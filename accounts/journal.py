@@ -8,8 +8,10 @@ rolls back with the change it records. Descriptions name records by their refere
 victim's name: the journal is read by the DPO, who does not need identities to audit access.
 """
 
+import functools
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 from accounts.models import AccessEvent
 
@@ -86,7 +88,7 @@ def record(
             user = candidate
     if user is not None and not actor_label:
         actor_label = user.email
-    return AccessEvent.objects.create(
+    event = AccessEvent(
         actor=user,
         actor_label=actor_label[:254],
         action=action,
@@ -97,6 +99,33 @@ def record(
         ip=client_ip(request) if request is not None else None,
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
     )
+    _insert(event)
+    return event
+
+
+def _insert(event: AccessEvent) -> None:
+    """``event.save()`` without the ORM's compiling of the INSERT (0.3 ms on every page that shows
+    personal data, six times the database's work): the statement is built once from the model.
+    Through Django's cursor, so it joins the request's transaction and pghistory's context."""
+    fields, sql = _insert_statement()
+    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+
+
+@functools.cache
+def _insert_statement():
+    meta = AccessEvent._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608 - names from the model
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
+    )
+    return fields, sql
 
 
 def record_system(

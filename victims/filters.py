@@ -107,8 +107,17 @@ class CalloutFilter(django_filters.FilterSet):
         # Kept for the rows: the list shows category and commune names without joining their tables.
         self.choices = filter_choices()
         for list_name, choices in self.choices.items():
-            self.filters[list_name].extra["choices"] = choices
+            self.form.fields[list_name].choices = choices
         speed_up_selects(self.form)
+
+    def get_form_class(self):
+        # django-filter builds the form's eight fields and its class again on every request. Built
+        # once here (labels stay lazy, translated when shown); the lists of the four reference
+        # tables, which change, are set on each form in __init__.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)

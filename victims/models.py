@@ -5,6 +5,7 @@ place, notes). Who may see it: accounts.roles.can(user, "see_identities"). Every
 tracked by django-pghistory triggers; retention (victims.retention) scrubs the history too.
 """
 
+import functools
 import uuid
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Func, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -153,22 +155,34 @@ class CalloutQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        query = text_query(text)
-        # A UNION of three index scans (one GIN index per table), not an OR across tables, which
-        # PostgreSQL can only answer by reading every callout.
-        matching = (
-            Callout.objects.filter(search_vector=query)
-            .order_by()
-            .values("pk")
-            .union(
-                AssistanceAction.objects.filter(search_vector=query).order_by().values("callout_id"),
-                FollowUp.objects.filter(search_vector=query, callout__isnull=False).order_by().values("callout_id"),
-            )
-        )
-        return self.filter(pk__in=matching)
+        sql, params = _search_sql()
+        return self.filter(pk__in=RawSQL(sql, [text if param == _SEARCH_TEXT else param for param in params]))
 
     def escalation_due(self, now):
         return self.filter(status=Callout.Status.REQUESTED, escalate_at__lte=now)
+
+
+# Stands for the searched text in the compiled search (a NUL never comes from a form).
+_SEARCH_TEXT = "\x00search\x00"
+
+
+@functools.cache
+def _search_sql() -> tuple[str, tuple]:
+    """The ids of the callouts matching a text: a UNION of three index scans (one GIN index per
+    table), not an OR across tables, which PostgreSQL can only answer by reading every callout.
+    Built and compiled once (the three querysets cost the ORM a millisecond on every search), the
+    text is a parameter."""
+    query = text_query(_SEARCH_TEXT)
+    matching = (
+        Callout.objects.filter(search_vector=query)
+        .order_by()
+        .values("pk")
+        .union(
+            AssistanceAction.objects.filter(search_vector=query).order_by().values("callout_id"),
+            FollowUp.objects.filter(search_vector=query, callout__isnull=False).order_by().values("callout_id"),
+        )
+    )
+    return matching.query.sql_with_params()
 
 
 class TransitionError(Exception):

@@ -277,3 +277,15 @@ def test_the_callout_page_reads_the_callout_and_its_lists_in_one_query(client_as
     html = response.content.decode()
     assert html.count("person-item") == 5 and html.count("referral-badge") == 5
     assert html.count(involvement.person.last_name) >= 2, "the person, and their name on their referral"
+
+
+def test_the_filter_bar_shows_a_category_added_since_the_last_view(client_as):
+    ac = client_as("assistant")
+    url = reverse("victims:callout_list")
+    ac.get(url)  # the filter's form class is built once per process, its lists on every view
+    added = IncidentCategory.objects.create(code="noyade", name_fr="Noyade", name_nl="Verdrinking", sort_order=99)
+
+    html = ac.get(url).content.decode()
+
+    assert f'<option value="{added.pk}">Noyade</option>' in html
+    assert listed(ac.get(url, {"category": added.pk})) == []
