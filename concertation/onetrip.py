@@ -17,6 +17,7 @@ by mistake costs a query instead of showing an empty value.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -96,7 +97,7 @@ class OneTrip:
 
     def _build(self, fetch: Fetch, item: dict) -> models.Model:
         obj = _instance(fetch.model, item, prefix="")
-        for path in _relation_paths(fetch):
+        for path in _relation_paths(fetch.fields):
             _attach(obj, path, item)
         return obj
 
@@ -162,7 +163,7 @@ def _columns(fetch: Fetch) -> tuple[list[str], dict[str, str]]:
             attname = _attname(fetch.model, field)
             if attname not in own:
                 own.append(attname)
-    for path in _relation_paths(fetch):  # each related object's primary key
+    for path in _relation_paths(fetch.fields):  # each related object's primary key
         model = _related_model(fetch.model, path)
         related.setdefault(".".join((*path, model._meta.pk.attname)), LOOKUP_SEP.join((*path, model._meta.pk.attname)))
         # the foreign key column itself, so the object and the id agree
@@ -172,10 +173,11 @@ def _columns(fetch: Fetch) -> tuple[list[str], dict[str, str]]:
     return own, related
 
 
-def _relation_paths(fetch: Fetch) -> list[tuple[str, ...]]:
+@functools.cache
+def _relation_paths(fields: tuple[str, ...]) -> list[tuple[str, ...]]:
     """Every relation named by a field, parents first: ("officer",), ("officer", "unit")."""
     paths = []
-    for field in fetch.fields:
+    for field in fields:
         steps = field.split(LOOKUP_SEP)[:-1]
         for depth in range(1, len(steps) + 1):
             if tuple(steps[:depth]) not in paths:
@@ -189,11 +191,45 @@ def _related_model(model, path: tuple[str, ...]):
     return model
 
 
+# Types JSON gives back as Python wants them (strings, numbers, booleans, lists): no conversion.
+_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "JSONField",
+    "OneToOneField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+@functools.cache
+def _converters(model, prefix: str) -> list[tuple[str, object]]:
+    """For each concrete field: its key in the JSON row and the function turning the JSON value
+    into the field's Python value (None when the value is right as it comes: most fields)."""
+    return [
+        (prefix + field.attname, None if field.get_internal_type() in _AS_IS else field.to_python)
+        for field in model._meta.concrete_fields
+    ]
+
+
 def _instance(model, item: dict, prefix: str) -> models.Model:
     values = []
-    for field in model._meta.concrete_fields:
-        name = prefix + field.attname
-        values.append(field.to_python(item[name]) if name in item else models.DEFERRED)
+    for name, convert in _converters(model, prefix):
+        if name not in item:
+            values.append(models.DEFERRED)
+        elif convert is None or item[name] is None:
+            values.append(item[name])
+        else:
+            values.append(convert(item[name]))
     obj = model(*values)
     obj._state.adding = False
     obj._state.db = connection.alias
