@@ -1,7 +1,10 @@
 """A select that renders its options in Python: Django's Select renders one template per option,
 which makes a page with a few long lists (filters, categories, staff) several times slower than
-the rest of it put together. Same markup, same attributes, escaped the same way."""
+the rest of it put together. Same markup, same attributes, escaped the same way. And the same for
+plain <input> widgets (three templates each: 0.1 ms a field on every filter bar)."""
 
+import copy
+import functools
 from html import escape
 
 from django import forms
@@ -43,3 +46,51 @@ def speed_up_selects(form) -> None:
             fast.choices = field.choices
             fast.is_required = field.widget.is_required
             field.widget = fast
+
+
+# The <input> widgets whose template is Django's input.html and nothing more.
+PLAIN_INPUTS = (
+    forms.TextInput,
+    forms.EmailInput,
+    forms.NumberInput,
+    forms.TelInput,
+    forms.URLInput,
+    forms.SearchInput,
+    forms.DateInput,
+    forms.DateTimeInput,
+    forms.TimeInput,
+)
+
+
+class FastInputMixin:
+    """Django's input.html and attrs.html, in Python."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attr = "" if widget["value"] is None else f' value="{_escaped(widget["value"])}"'
+        attributes = "".join(
+            f" {_escaped(key)}" if val is True else f' {_escaped(key)}="{_escaped(val)}"'
+            for key, val in widget["attrs"].items()
+            if val is not False
+        )
+        return mark_safe(f'<input type="{_escaped(widget["type"])}" name="{_escaped(name)}"{value_attr}{attributes}>')  # noqa: S308 - every part escaped
+
+
+def _escaped(value) -> str:
+    """What the template's autoescaping gives: safe strings as they are, the rest escaped."""
+    return value if isinstance(value, SafeData) else escape(str(value))
+
+
+@functools.cache
+def _fast_input_class(cls):
+    return type(f"Fast{cls.__name__}", (FastInputMixin, cls), {})
+
+
+def fast_input(widget):
+    """A copy of ``widget`` (attributes, format, type kept) that renders in Python, or None when
+    ``widget`` is not a plain <input>."""
+    if type(widget) not in PLAIN_INPUTS:
+        return None
+    fast = copy.copy(widget)
+    fast.__class__ = _fast_input_class(type(widget))
+    return fast

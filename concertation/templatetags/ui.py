@@ -17,20 +17,20 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from concertation.widgets import FastSelect
+from concertation.widgets import FastSelect, fast_input
 
 register = template.Library()
 
 
 def _fast(bound, attrs=None):
-    """The widget's HTML; a plain <select> is rendered in Python (FastSelect)."""
+    """The widget's HTML; a plain <select> or <input> is rendered in Python (concertation.widgets)."""
     widget = bound.field.widget
     if type(widget) is forms.Select:
         fast = FastSelect(attrs=widget.attrs)
         fast.choices = bound.field.choices
         fast.is_required = widget.is_required
         return bound.as_widget(widget=fast, attrs=attrs)
-    return bound.as_widget(attrs=attrs)
+    return bound.as_widget(widget=fast_input(widget), attrs=attrs)
 
 
 def _described(bound, widget_attrs):
