@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.backends.postgresql.base import CursorDebugWrapper
 from django.db.models import F
@@ -122,11 +123,26 @@ def prepared_cursor():
 def prepared_values(queryset) -> list[dict]:
     """The rows of a ``values()`` queryset as dicts, through a prepared statement: for a list page
     whose SQL is the same on every view but its parameters, PostgreSQL plans it once per connection."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (pk__in=[]): the ORM does the same
+        return []
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def prepared_count(queryset, cap: int) -> int:
+    """How many rows ``queryset`` has, counting no further than ``cap``, through a prepared
+    statement (see prepared_values)."""
+    try:
+        sql, params = queryset.order_by().values("pk")[:cap].query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with prepared_cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS counted", params)  # noqa: S608 - SQL of our own queryset
+        return cursor.fetchone()[0]
 
 
 class _LoggedCursor(CursorDebugWrapper):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal, roles
 from accounts.decorators import access_required
-from concertation.onetrip import Fetch, OneTrip, prepared_values
+from concertation.onetrip import Fetch, OneTrip, prepared_count, prepared_values
 from victims import drafts, exports, services, timeline
 from victims.filters import CalloutFilter
 from victims.forms import (
@@ -606,7 +606,7 @@ def list_page(rows, countable, number, size: int, *, total_in_rows: bool = False
     elif number == 1 and len(found) <= size:
         total = len(found)
     else:
-        counted = countable.order_by()[: COUNT_CAP + 1].count()
+        counted = prepared_count(countable, COUNT_CAP + 1)
         total = counted if counted <= COUNT_CAP else None
         if not found and total is not None and number > 1:
             # Past the last page (an old link, a narrower filter): show the last page.

@@ -96,7 +96,7 @@ def test_a_mistyped_field_fails_at_once():
 def test_prepared_values_gives_what_the_queryset_gives():
     from django.db.models import F
 
-    from concertation.onetrip import prepared_values
+    from concertation.onetrip import prepared_count, prepared_values
 
     for _ in range(3):
         AcceptedCalloutFactory()
@@ -104,4 +104,5 @@ def test_prepared_values_gives_what_the_queryset_gives():
         "public_id", "reference", "received_at", assistant_name=F("assistant__full_name")
     )
     assert prepared_values(rows[:2]) == list(rows[:2])
-    assert prepared_values(rows.filter(reference="none")) == []
+    assert prepared_values(rows.filter(reference="none")) == [] == prepared_values(rows.none())
+    assert (prepared_count(rows, 10), prepared_count(rows, 2), prepared_count(rows.none(), 10)) == (3, 2, 0)
