@@ -28,5 +28,5 @@ def test_the_table_judges_each_page_against_the_floor_at_its_scale(scale, verdic
 
     table = Command()._table(rows, [], ctx, requests=50)
 
-    assert f"| A page | assistant | 9 | 12.5 | 14.0 | 2.50 | {verdict} |" in table
+    assert f"| A page | assistant | 9 | 12.5 | 14.0 | 5.0 | 2.50 | {verdict} |" in table
     assert f"## Scale {scale}" in table

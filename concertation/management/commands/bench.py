@@ -110,7 +110,11 @@ class Command(BaseCommand):
 
     # --- measuring ---------------------------------------------------------------------------------
 
-    def _timed(self, client, page, url, data, requests):
+    def _timed(self, client, page, url, data, requests, floor=None):
+        """Median and p95 of ``requests`` requests, and the query count. With ``floor`` (a function
+        requesting the floor page), a floor request runs before each request of the page and the
+        floor's median over the same seconds comes fourth: a machine that slows down or speeds up
+        during the run (a virtual machine's neighbours) moves both and leaves the ratio alone."""
         call = getattr(client, page.method)
         for _ in range(3):  # warm caches, template loader, connection
             response = call(url, data) if data is not None else call(url)
@@ -121,15 +125,20 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as queries:
             call(url, data) if data is not None else call(url)
         query_count = len(queries)  # read now: the captured list is computed lazily from the log
-        timings = []
+        timings, floor_timings = [], []
         for _ in range(requests):
+            if floor is not None:
+                started = time.perf_counter()
+                floor()
+                floor_timings.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             response = call(url, data) if data is not None else call(url)
             if hasattr(response, "streaming_content"):
                 b"".join(response.streaming_content)
             timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
-        return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)], query_count
+        result = statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)], query_count
+        return (*result, statistics.median(floor_timings)) if floor is not None else result
 
     def _measure(self, ctx, requests, only):
         from accounts.testing import sign_in
@@ -139,17 +148,26 @@ class Command(BaseCommand):
         )
         rows = []
         with override_settings(ROOT_URLCONF="concertation.bench_urls"):
-            floor = self._timed(
-                sign_in(Client(), ctx.users["assistant"]), floor_page, "/__bench_floor__/", None, requests
-            )
+            floor_client = sign_in(Client(), ctx.users["assistant"])
+            floor = self._timed(floor_client, floor_page, "/__bench_floor__/", None, requests)
             rows.append((floor_page, floor, None))
             for page in bench.PAGES:
                 if only and only.lower() not in page.name.lower():
                     continue
                 client = sign_in(Client(), ctx.users[page.role])
-                result = self._timed(client, page, page.url(ctx), page.data(ctx) if page.data else None, requests)
-                rows.append((page, result, floor))
-                self.stdout.write(f"  {page.name}: median {result[0]:.1f} ms, {result[2]} queries")
+                *result, floor_median = self._timed(
+                    client,
+                    page,
+                    page.url(ctx),
+                    page.data(ctx) if page.data else None,
+                    requests,
+                    floor=lambda: floor_client.get("/__bench_floor__/"),
+                )
+                rows.append((page, tuple(result), (floor_median,)))
+                self.stdout.write(
+                    f"  {page.name}: median {result[0]:.1f} ms (floor meanwhile {floor_median:.1f} ms), "
+                    f"{result[2]} queries"
+                )
         return rows
 
     def _run_tasks(self, ctx, only):
@@ -188,20 +206,24 @@ class Command(BaseCommand):
             f"{datetime.now():%Y-%m-%d %H:%M}, scale {ctx.scale}, seed {ctx.seed}, {requests} requests per page "
             f"through Django's test client (all middleware, signed in), PostgreSQL "
             f"{connection.cursor().connection.info.server_version // 10000}, Python {platform.python_version()}, "
-            f"{platform.machine()}. Server time only (no network, no browser). Ratio = page median / floor median.",
+            f"{platform.machine()}. Server time only (no network, no browser). Ratio = page median / median of the "
+            "floor requested alternately with the page (the floor row: measured alone, first).",
             "",
-            "| page | role | queries | median ms | p95 ms | ratio | budget |",
-            "|---|---|---:|---:|---:|---:|---|",
+            "| page | role | queries | median ms | p95 ms | floor meanwhile ms | ratio | budget |",
+            "|---|---|---:|---:|---:|---:|---:|---|",
         ]
         for page, (median, p95, queries), floor in rows:
             if floor is None:
-                lines.append(f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | 1.00 | floor |")
+                lines.append(
+                    f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | {median:.1f} | 1.00 | floor |"
+                )
                 continue
             ratio = median / floor[0]
             budget = page.budget_at(ctx.scale)
             verdict = "—" if budget is None else (f"≤ {budget:g}× ✅" if ratio <= budget else f"≤ {budget:g}× ❌")
             lines.append(
-                f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | {ratio:.2f} | {verdict} |"
+                f"| {page.name} | {page.role} | {queries} | {median:.1f} | {p95:.1f} | {floor[0]:.1f} | {ratio:.2f} "
+                f"| {verdict} |"
             )
         if task_rows:
             lines += [
