@@ -1,7 +1,10 @@
 """A select that renders its options in Python: Django's Select renders one template per option,
 which makes a page with a few long lists (filters, categories, staff) several times slower than
 the rest of it put together. Same markup, same attributes, escaped the same way. And the same for
-plain <input> widgets (three templates each: 0.1 ms a field on every filter bar)."""
+plain <input> widgets (three templates each: 0.1 ms a field on every filter bar).
+
+``{% field %}`` and ``{% fields %}`` (concertation/templatetags/ui.py) render every plain select and
+input this way: a form shown through them needs nothing more."""
 
 import copy
 import functools
@@ -36,16 +39,6 @@ class FastSelect(forms.Select):
             for k, s, lbl in options
         )
         return format_html("<select{}{}>{}</select>", attributes, mark_safe(flags), mark_safe(body))  # noqa: S308
-
-
-def speed_up_selects(form) -> None:
-    """Swap every plain Select of ``form`` for a FastSelect (after the choices are set)."""
-    for field in form.fields.values():
-        if type(field.widget) is forms.Select:
-            fast = FastSelect(attrs=field.widget.attrs)
-            fast.choices = field.choices
-            fast.is_required = field.widget.is_required
-            field.widget = fast
 
 
 # The <input> widgets whose template is Django's input.html and nothing more.

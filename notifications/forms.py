@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from concertation.widgets import speed_up_selects
+from concertation.filtering import FormClassBuiltOnce
 from notifications import kinds
 from notifications.models import Notification, NotificationPreference
 
@@ -91,20 +91,7 @@ def _kind_choices():
     return sorted(((kind.code, str(kind.label)) for kind in kinds.KINDS.values()), key=lambda choice: choice[1])
 
 
-class DeliveryFilterForm(forms.Form):
-    """Bootstrap classes set here, so the page renders the six fields without crispy's templates
-    (a quarter of the page's time); the four selects render in Python (Django renders a template per
-    <option>: 40 statuses, kinds and people took more time than the rest of the page)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        speed_up_selects(self)
-
-
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(FormClassBuiltOnce, django_filters.FilterSet):
     """The admin's delivery list: what went out, what is stuck, what failed."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Notification.Status.choices, empty_label=_("All"))
@@ -125,15 +112,6 @@ class NotificationFilter(django_filters.FilterSet):
     class Meta:
         model = Notification
         fields = ["status", "channel", "kind", "recipient", "since", "until"]
-        form = DeliveryFilterForm
-
-    def get_form_class(self):
-        # django-filter builds the form's fields and class again on every request; nothing in them
-        # depends on the request (choices are read when the form renders), so build them once.
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
-        return cls._form_class
 
     # Local (Brussels) days as a half-open range of instants, so the due_at index serves the query.
     def filter_since(self, queryset, name, value):

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from concertation.templatetags.ui import brussels
 from oncall import timeline
 from oncall.models import Absence, Layer, Shift, SwapRequest
 
@@ -279,7 +280,7 @@ class Change:
 
     @property
     def when(self) -> str:
-        return timezone.localtime(self.at).strftime("%d/%m/%Y %H:%M")
+        return brussels(self.at)
 
 
 def _event_models() -> dict[str, type]:

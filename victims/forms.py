@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.fields import PhoneField
-from concertation.widgets import speed_up_selects
 from directory.models import Commune, Officer, PartnerService, PoliceUnit
 from victims.models import AssistanceAction, Callout, CoachedOfficer, FollowUp, IncidentCategory, Involvement, Person
 
@@ -225,7 +224,6 @@ class PageForm(IdempotentForm, OfficerChoiceMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["callback_phone"].widget.attrs["data-phone-for"] = "requesting_officer"
-        speed_up_selects(self)
 
     def callout_fields(self) -> dict:
         data = self.cleaned_data
@@ -312,7 +310,6 @@ class OpenCalloutForm(CalloutTimesMixin, IdempotentForm, OfficerChoiceMixin):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
         self.fields["callback_phone"].widget.attrs["data-phone-for"] = "requesting_officer"
-        speed_up_selects(self)
 
     def clean(self):
         super().clean()
@@ -412,7 +409,6 @@ class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, forms.ModelForm):
             "For your own well-being after a hard callout: the coordination sees that a debrief is pending, not why."
         )
         self._original_times = {name: getattr(self.instance, name) for name in self.TIME_FIELDS}
-        speed_up_selects(self)
 
     def clean(self):
         super().clean()
@@ -497,7 +493,6 @@ class PersonForm(forms.ModelForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
         self.initial.setdefault("consent_contact", self.instance.consent_contact)
         self.initial.setdefault("consent_referral", self.instance.consent_referral)
-        speed_up_selects(self)
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
@@ -590,7 +585,6 @@ class ActionForm(forms.ModelForm):
         self.fields["person"].empty_label = _("Everyone / the officers")
         self.fields["person"].label_from_instance = lambda person: person.display_name
         self.initial.setdefault("at", timezone.localtime().replace(second=0, microsecond=0))
-        speed_up_selects(self)
 
     def clean_at(self):
         value = self.cleaned_data.get("at")
@@ -652,7 +646,6 @@ class FollowUpForm(forms.ModelForm):
         if user is not None:
             self.initial.setdefault("assignee", user.pk)
         self.initial.setdefault("due_on", timezone.localdate() + timedelta(days=1))
-        speed_up_selects(self)
 
     def clean_due_on(self):
         value = self.cleaned_data["due_on"]

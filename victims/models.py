@@ -138,14 +138,11 @@ class CalloutQuerySet(models.QuerySet):
         return self.filter(status=Callout.Status.REQUESTED)
 
     def visible_to(self, user):
-        """Dispatch sees only the callouts it paged; the other roles allowed on the pages see all
-        (four ACs share one on-call duty and hand over to each other)."""
-        from accounts import roles
-
-        codes = roles.roles_of(user)
-        if codes & {roles.ASSISTANT, roles.ADMIN, roles.CHEF}:
+        """The callouts ``user`` may see (the rule: ``callout_visibility``)."""
+        scope = callout_visibility(user)
+        if scope == "all":
             return self
-        if roles.DISPATCH in codes:
+        if scope == "paged":
             return self.filter(requested_by=user)
         return self.none()
 
@@ -160,6 +157,18 @@ class CalloutQuerySet(models.QuerySet):
 
     def escalation_due(self, now):
         return self.filter(status=Callout.Status.REQUESTED, escalate_at__lte=now)
+
+
+def callout_visibility(user) -> str:
+    """Which callouts ``user`` may see: "all" (ACs, admins, chefs: four ACs share one on-call duty
+    and hand over to each other), "paged" (dispatch: only the callouts it paged) or "none".
+    CalloutQuerySet.visible_to filters by it, Callout.is_visible_to checks one callout already read."""
+    from accounts import roles
+
+    codes = roles.roles_of(user)
+    if codes & {roles.ASSISTANT, roles.ADMIN, roles.CHEF}:
+        return "all"
+    return "paged" if roles.DISPATCH in codes else "none"
 
 
 # Stands for the searched text in the compiled search (a NUL never comes from a form).
@@ -355,13 +364,9 @@ class Callout(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def is_visible_to(self, user) -> bool:
-        """CalloutQuerySet.visible_to's rule for a callout already read."""
-        from accounts import roles
-
-        codes = roles.roles_of(user)
-        if codes & {roles.ASSISTANT, roles.ADMIN, roles.CHEF}:
-            return True
-        return roles.DISPATCH in codes and self.requested_by_id == user.pk
+        """Whether ``user`` may see this callout (the rule: ``callout_visibility``)."""
+        scope = callout_visibility(user)
+        return scope == "all" or (scope == "paged" and self.requested_by_id == user.pk)
 
     # --- the lifecycle: each step stamps its time (editable afterwards, order checked) -------------
 

@@ -67,12 +67,9 @@ def sees_identities(request) -> bool:
     return roles.can(request.user, "see_identities")
 
 
-def get_callout(request, public_id, *, lock: bool = False, rows=None) -> Callout:
-    """The callout if this user may see it (404 otherwise: dispatch never learns that others exist).
-    ``rows``: the queryset to read it from, when a page shows more than category, commune and AC."""
-    rows = (
-        rows if rows is not None else Callout.objects.select_related("category", "commune", "assistant")
-    ).visible_to(request.user)
+def get_callout(request, public_id, *, lock: bool = False) -> Callout:
+    """The callout if this user may see it (404 otherwise: dispatch never learns that others exist)."""
+    rows = Callout.objects.select_related("category", "commune", "assistant").visible_to(request.user)
     if lock:
         rows = rows.select_for_update(of=("self",))
     return get_object_or_404(rows, public_id=public_id)

@@ -350,7 +350,8 @@ def test_a_filter_error_is_shown_next_to_its_field_and_tied_to_it(client_as):
     page = client_as("admin").get(reverse("notifications:admin_list"), {"recipient": "999999"}).content.decode()
 
     assert 'aria-describedby="id_recipient_error"' in page
-    assert '<div id="id_recipient_error" class="text-danger small">Sélectionnez un choix valide.' in page
+    assert '<div id="id_recipient_error" class="invalid-feedback d-block">Sélectionnez un choix valide.' in page
+    assert 'class="form-select is-invalid"' in page
 
 
 def test_the_delivery_list_filters_by_local_due_day(client_as):

@@ -3,13 +3,13 @@ from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.fields import display_phone
+from concertation.templatetags.ui import brussels
 from victims import drafts
 from victims.models import Callout, Referral
 
@@ -148,16 +148,15 @@ def callout_rows(rows):
     every value that comes from the database.
     """
     ref, received, category, commune, assistant, persons, status = _row_labels(get_language())
-    zone = timezone.get_current_timezone()
     statuses = _labels(Callout.Status, get_language())
     path = _path_pattern("victims:callout_detail", "public_id")
     html = []
     for row in rows:
-        at = row["received_at"].astimezone(zone)
+        at = row["received_at"]
         html.append(
             f'<tr><td data-label="{ref}"><a href="{escape(path.format(row["public_id"]))}">'
             f"{escape(row['reference'])}</a></td>"
-            f'<td data-label="{received}"><time datetime="{at.isoformat()}">{at:%d/%m/%Y %H:%M}</time></td>'
+            f'<td data-label="{received}"><time datetime="{brussels(at, "iso")}">{brussels(at)}</time></td>'
             f'<td data-label="{category}">{escape(row["category"])}</td>'
             f'<td data-label="{commune}">{escape(row["commune"])}</td>'
             f'<td class="d-none d-lg-table-cell" data-label="{assistant}">{escape(row["assistant_name"] or "—")}</td>'
