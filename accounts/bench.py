@@ -3,7 +3,7 @@ per unit of scale."""
 
 from datetime import timedelta
 
-from concertation.bench import filler, page
+from bench import filler, page
 
 ACTIONS = ["view", "view", "view", "list", "search", "update", "sign-in", "create", "export"]
 TYPES = ["victims.callout", "victims.person", "victims.referral", "accounts.user"]

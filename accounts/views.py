@@ -31,7 +31,7 @@ from accounts.forms import (
     UserForm,
 )
 from accounts.models import AccessEvent, Role, TrustedDevice, User, UserSession
-from concertation.history import history_for
+from core.history import history_for
 
 JOURNAL_PAGE_SIZE = 50
 

@@ -7,7 +7,9 @@ from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concertation.settings")
 
-app = Celery("concertation")
+# The apps' tasks are found in each installed app's tasks module; the heartbeat is this package's
+# own (it is configuration, not an installed app).
+app = Celery("concertation", include=["concertation.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

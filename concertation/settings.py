@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "csp",
-    "concertation",
+    "core",
     "accounts",
     "directory",
     "notifications",
@@ -69,7 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "concertation.middleware.ErrorReferenceMiddleware",
+    "core.middleware.ErrorReferenceMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before SessionSecurityMiddleware: a session ended for inactivity says so with a message.
@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionSecurityMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.DeniedAccessJournalMiddleware",
-    "concertation.middleware.NoStoreMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -105,7 +105,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "concertation.context_processors.ui",
+                "core.context_processors.ui",
+                "accounts.context_processors.navigation",
                 "notifications.context_processors.bell",
             ],
         },
@@ -357,7 +358,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
     "loggers": {
-        # The 500 reference id is logged by concertation.middleware; do not log request bodies.
+        # The 500 reference id is logged by core.middleware; do not log request bodies.
         "django.request": {"level": "CRITICAL", "handlers": ["console"], "propagate": False},
         "axes": {"level": "WARNING"},
     },

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import access_required
-from concertation.middleware import logger
 from concertation.tasks import HEARTBEAT_KEY
+from core.middleware import logger
 
 
 @access_required

@@ -11,7 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from concertation.bench import filler, page, task
+from bench import filler, page, task
 
 SEND_DELAY = 0.020  # seconds per message, like a remote relay or gateway
 INBOX_USER = "bench-assistant@bench.invalid"

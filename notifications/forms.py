@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from concertation.filtering import FormClassBuiltOnce
+from core.filtering import FormClassBuiltOnce
 from notifications import kinds
 from notifications.models import Notification, NotificationPreference
 

@@ -4,7 +4,7 @@ now" and the coverage of the next 90 days."""
 
 from datetime import datetime, timedelta
 
-from concertation.bench import filler, page
+from bench import filler, page
 
 ASSISTANTS = 6
 

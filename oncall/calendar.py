@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from concertation.templatetags.ui import brussels
+from core.templatetags.ui import brussels
 from oncall import timeline
 from oncall.models import Absence, Layer, Shift, SwapRequest
 

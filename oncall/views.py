@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import journal, roles
 from accounts.decorators import access_required
 from accounts.fields import display_phone
-from concertation.history import history_for
+from core.history import history_for
 from oncall import calendar, ical, services, timeline
 from oncall.forms import (
     AbsenceForm,

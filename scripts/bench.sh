@@ -13,4 +13,4 @@ export SECRET_KEY="bench-only-$(printf 'x%.0s' $(seq 1 60))"
 export ALLOWED_HOSTS=testserver SITE_URL=http://testserver
 .venv/bin/python scripts/i18n.py compile  # the pages in the bench users' language (French), as in use
 .venv/bin/python manage.py collectstatic --no-input -v 0
-.venv/bin/python manage.py bench "$@"
+.venv/bin/python -m bench "$@"

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from concertation.bench import filler, page
+from bench import filler, page
 
 CALLOUTS = 5_000
 PERSONS = 20_000

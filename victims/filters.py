@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from concertation.filtering import FormClassBuiltOnce
-from concertation.onetrip import prepared_cursor
+from core.filtering import FormClassBuiltOnce
+from core.onetrip import prepared_cursor
 from directory.models import Commune, PartnerService
 from victims.models import Callout, IncidentCategory
 
@@ -76,7 +76,7 @@ def _start_of(day) -> datetime:
 
 class CalloutFilter(FormClassBuiltOnce, django_filters.FilterSet):
     # Choices come from one query of plain values (no model instances); {% field %} renders the
-    # selects in Python (concertation.widgets.FastSelect): the filter bar costs about a millisecond
+    # selects in Python (core.widgets.FastSelect): the filter bar costs about a millisecond
     # instead of ten.
     q = django_filters.CharFilter(label=_("Search the summaries and notes"), method="filter_text")
     since = django_filters.DateFilter(

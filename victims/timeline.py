@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
-from concertation.history import LABELS, history_for
+from core.history import LABELS, history_for
 
 # Columns people do not need to see change (paging bookkeeping, technical keys).
 HIDDEN = {

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal, roles
 from accounts.decorators import access_required
-from concertation.onetrip import Fetch, OneTrip, prepared_count, prepared_values
+from core.onetrip import Fetch, OneTrip, prepared_count, prepared_values
 from victims import drafts, exports, services, timeline
 from victims.filters import CalloutFilter
 from victims.forms import (

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('concertation', '0001_extensions'),
+        ('core', '0001_extensions'),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles, services
+from accounts.context_processors import NAVIGATION
 from accounts.models import TrustedDevice
-from concertation.context_processors import NAVIGATION
 
 pytestmark = pytest.mark.django_db
 

@@ -93,7 +93,7 @@ def test_pages_load_no_inline_script_and_no_inline_style(client_as):
 
 def test_static_files_are_served_by_whitenoise_with_long_caching():
     assert settings.MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") < settings.MIDDLEWARE.index(
-        "concertation.middleware.NoStoreMiddleware"
+        "core.middleware.NoStoreMiddleware"
     )
 
 

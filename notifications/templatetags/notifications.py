@@ -24,7 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from concertation.templatetags.ui import field
+from core.templatetags.ui import field
 
 register = template.Library()
 

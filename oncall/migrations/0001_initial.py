@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
         # btree_gist, for the exclusion constraints on shifts
-        ('concertation', '0001_extensions'),
+        ('core', '0001_extensions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('directory', '0002_reference_data'),
         ('oncall', '0001_initial'),
-        ('concertation', '0001_extensions'),
+        ('core', '0001_extensions'),
         ('pghistory', '0007_auto_20250421_0444'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

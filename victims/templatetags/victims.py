@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.fields import display_phone
-from concertation.templatetags.ui import brussels
+from core.templatetags.ui import brussels
 from victims import drafts
 from victims.models import Callout, Referral
 

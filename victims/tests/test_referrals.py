@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessEvent
-from concertation.history import history_for
+from core.history import history_for
 from notifications.models import Notification
 from victims import services
 from victims.models import Referral

@@ -7,7 +7,7 @@ from django.core.exceptions import FieldError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from concertation.onetrip import Fetch, OneTrip
+from core.onetrip import Fetch, OneTrip
 from directory.models import Officer, PoliceUnit
 from victims.models import AssistanceAction, Callout, CoachedOfficer, Involvement
 from victims.tests.factories import AcceptedCalloutFactory, ActionFactory, InvolvementFactory, PersonFactory
@@ -96,7 +96,7 @@ def test_a_mistyped_field_fails_at_once():
 def test_prepared_values_gives_what_the_queryset_gives():
     from django.db.models import F
 
-    from concertation.onetrip import prepared_count, prepared_values
+    from core.onetrip import prepared_count, prepared_values
 
     for _ in range(3):
         AcceptedCalloutFactory()

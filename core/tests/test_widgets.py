@@ -8,7 +8,7 @@ from django.test.html import parse_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from concertation.widgets import FastSelect, fast_input
+from core.widgets import FastSelect, fast_input
 
 ODD = 'Vol & <agression> "nocturne" l\'après-midi'
 

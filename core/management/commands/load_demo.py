@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def demo_modules():
-    """Each app's optional ``demo`` module, in INSTALLED_APPS order (the order of dependencies)."""
+    """Each app's optional ``demo`` module (``load(out)``, and optionally ``describe(out)``), in
+    INSTALLED_APPS order (the order of dependencies)."""
     for config in apps.get_app_configs():
         name = f"{config.name}.demo"
         if importlib.util.find_spec(name) is not None:
@@ -23,7 +24,11 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("Demo data is refused unless DEMO_MODE is on (never in production).")
         self.stdout.write("Loading demo data…")
-        for module in demo_modules():
+        modules = list(demo_modules())
+        for module in modules:
             module.load(self.stdout)
         if not options["quiet_accounts"]:
-            importlib.import_module("accounts.demo").describe(self.stdout)
+            # A demo module may say how to use what it loaded (the accounts: e-mails and keys).
+            for module in modules:
+                if hasattr(module, "describe"):
+                    module.describe(self.stdout)

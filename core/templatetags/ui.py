@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from concertation.widgets import FastSelect, fast_input
+from core.widgets import FastSelect, fast_input
 
 register = template.Library()
 
 
 def _fast(bound, attrs=None):
-    """The widget's HTML; a plain <select> or <input> is rendered in Python (concertation.widgets)."""
+    """The widget's HTML; a plain <select> or <input> is rendered in Python (core.widgets)."""
     widget = bound.field.widget
     if type(widget) is forms.Select:
         fast = FastSelect(attrs=widget.attrs)

@@ -3,7 +3,7 @@ which makes a page with a few long lists (filters, categories, staff) several ti
 the rest of it put together. Same markup, same attributes, escaped the same way. And the same for
 plain <input> widgets (three templates each: 0.1 ms a field on every filter bar).
 
-``{% field %}`` and ``{% fields %}`` (concertation/templatetags/ui.py) render every plain select and
+``{% field %}`` and ``{% fields %}`` (core/templatetags/ui.py) render every plain select and
 input this way: a form shown through them needs nothing more."""
 
 import copy

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from concertation.bench import Context, Page
-from concertation.management.commands.bench import Command
+from bench import Context, Page
+from bench.harness import Command
 
 
 def page(budget):

@@ -4,7 +4,7 @@ import django_filters
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from concertation.filtering import FormClassBuiltOnce
+from core.filtering import FormClassBuiltOnce
 from victims.models import Callout
 
 

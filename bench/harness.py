@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from concertation import bench
+import bench
 
 
 class Command(BaseCommand):
@@ -147,7 +147,7 @@ class Command(BaseCommand):
             "Framework floor (base.html, signed in)", lambda ctx: "/__bench_floor__/", role="assistant"
         )
         rows = []
-        with override_settings(ROOT_URLCONF="concertation.bench_urls"):
+        with override_settings(ROOT_URLCONF="bench.urls"):
             floor_client = sign_in(Client(), ctx.users["assistant"])
             floor = self._timed(floor_client, floor_page, "/__bench_floor__/", None, requests)
             rows.append((floor_page, floor, None))
@@ -193,7 +193,7 @@ class Command(BaseCommand):
         sections[scale] = table.rstrip()
         intro = (
             "# Benchmark results\n\n"
-            'Written by `make bench ARGS="--scale N --write"` (see concertation/bench.py). Budgets come from the '
+            'Written by `make bench ARGS="--scale N --write"` (see bench/__init__.py). Budgets come from the '
             "issues: pages at most 2× the framework floor (3× at scale 20 for victim assistance), constant "
             "query counts, the outbox sweeper at least 100 messages a second.\n"
         )

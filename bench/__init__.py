@@ -1,8 +1,8 @@
-"""The benchmark harness behind `make bench`.
+"""The benchmark behind `make bench`: a development tool, never imported by the app.
 
 Each app may have a ``bench`` module with two kinds of entries, found in INSTALLED_APPS order:
 
-    from concertation.bench import filler, page
+    from bench import filler, page
 
     @filler
     def fill_journal(ctx):            # fills the bench database at ctx.scale (deterministic: ctx.rng)
@@ -12,7 +12,7 @@ Each app may have a ``bench`` module with two kinds of entries, found in INSTALL
     def journal_page(ctx):            # returns the URL to request (may look rows up)
         return "/journal/"
 
-``manage.py bench`` fills a separate database once per (scale, seed), then requests every page
+``python -m bench`` (``make bench``) fills a separate database once per (scale, seed), then requests every page
 through Django's test client (all middleware, a signed-in user with the given role) and compares
 median and p95 server time with the framework floor: a bare signed-in page rendering base.html.
 """

@@ -1,22 +1,12 @@
-"""`make run`'s demo data and second-factor helper, and the static beat schedule."""
+"""`make run`'s demo data (load_demo) and second-factor helper (demo_code)."""
 
 import io
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
-from concertation.celery import app
-
-
-def test_every_task_of_the_beat_schedule_exists():
-    app.loader.import_default_modules()
-
-    missing = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] not in app.tasks]
-
-    assert not missing, f"beat would send tasks no worker knows: {missing}"
 
 
 @pytest.mark.django_db

@@ -1,6 +1,5 @@
-"""What every page needs: the navigation the user's roles allow, and the languages."""
+"""The navigation the user's roles allow, on every page."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +22,7 @@ NAVIGATION = [
 ]
 
 
-def ui(request):
+def navigation(request):
     user = getattr(request, "user", None)
     items = []
     if user is not None and user.is_authenticated:
@@ -32,9 +31,4 @@ def ui(request):
             if roles.can_open(user, url_name):
                 url = reverse(url_name, kwargs=kwargs)
                 items.append({"url": url, "label": label, "icon": icon, "active": current == url_name})
-    return {
-        "navigation": items,
-        "site_name": settings.SITE_NAME,
-        "demo_mode": settings.DEMO_MODE,
-        "languages": settings.LANGUAGES,
-    }
+    return {"navigation": items}
