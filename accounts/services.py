@@ -58,22 +58,32 @@ def confirmed_totp(user: User) -> TOTPDevice | None:
 
 def verify_second_factor(user: User, code: str) -> tuple[object | None, str]:
     """Check a TOTP or backup code. Returns (device, "") or (None, reason) with reason one of
-    "invalid" or "throttled". A TOTP code is accepted once only (django-otp keeps the last time step)."""
-    totp = confirmed_totp(user)
-    throttled = False
-    if totp is not None and code.isdigit() and len(code) == 6:
-        allowed, _details = totp.verify_is_allowed()
-        if not allowed:
-            throttled = True
-        elif totp.verify_token(code):
-            return totp, ""
-    static = StaticDevice.objects.filter(user=user, confirmed=True).first()
-    if static is not None and not code.isdigit():
-        allowed, _details = static.verify_is_allowed()
-        if not allowed:
-            throttled = True
-        elif static.verify_token(code):
-            return static, ""
+    "invalid" or "throttled".
+
+    A code is consumed in the transaction that checks it: the device row is locked first
+    (SELECT … FOR UPDATE), so of several requests posting the same code at once, the first records
+    the TOTP time step (or deletes the backup code) and commits before the next one reads the
+    device, which then finds the code used. Without the lock each request read the device before
+    any had written, and one code opened as many sessions as were posted.
+    """
+    with transaction.atomic():
+        throttled = False
+        if code.isdigit() and len(code) == 6:
+            totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+            if totp is not None:
+                allowed, _details = totp.verify_is_allowed()
+                if not allowed:
+                    throttled = True
+                elif totp.verify_token(code):
+                    return totp, ""
+        elif not code.isdigit():
+            static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+            if static is not None:
+                allowed, _details = static.verify_is_allowed()
+                if not allowed:
+                    throttled = True
+                elif static.verify_token(code):
+                    return static, ""
     return None, "throttled" if throttled else "invalid"
 
 

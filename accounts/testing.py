@@ -56,3 +56,34 @@ def browser_sign_in(page, live_server_url: str, user, password: str | None = Non
     field(labels[3]).fill(current_code(user))
     page.get_by_role("button", name=labels[4]).click()
     page.wait_for_url(f"{live_server_url}/")
+
+
+def at_once(count: int, function) -> list:
+    """Run ``function(index)`` in ``count`` threads released together by a barrier, and return the
+    results in thread order. Each thread has its own database connection (closed at its end), so
+    the calls really overlap in PostgreSQL: the test must be ``django_db(transaction=True)``."""
+    import threading
+
+    from django.db import connection
+
+    start = threading.Barrier(count)
+    results: list = [None] * count
+    errors: list = []
+
+    def run(index):
+        try:
+            start.wait(timeout=30)
+            results[index] = function(index)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return results
