@@ -1,18 +1,20 @@
 """The access journal helper views call in one line.
 
     journal.record(request, journal.VIEW, callout)
-    journal.record(request, journal.SEARCH, description="persons: 'dupont'", motif=form.cleaned_data["motif"])
+    journal.record(request, journal.UPDATE, callout, "callout.debrief_held")
+    journal.record(request, journal.SEARCH, code="persons.search", params={"text": text}, motif=motif)
 
-It writes through the request's database connection, so with ATOMIC_REQUESTS the entry commits or
-rolls back with the change it records. Descriptions name records by their reference, never by a
-victim's name: the journal is read by the DPO, who does not need identities to audit access.
+An entry stores a code from ``accounts.journal_messages.MESSAGES`` and its parameters; the text is
+made when the entry is shown, in the reader's language. It is written through the request's
+database connection, so with ATOMIC_REQUESTS the entry commits or rolls back with the change it
+records. Parameters name records by their reference, never by a victim's name: the journal is read
+by the DPO, who does not need identities to audit access.
 """
 
-import functools
-
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 
+from accounts import journal_messages
 from accounts.models import AccessEvent
 
 VIEW = AccessEvent.Action.VIEW
@@ -57,7 +59,7 @@ def describe(obj: models.Model) -> str:
     label = getattr(obj, "journal_label", None)
     if callable(label):
         return str(label())[:300]
-    return f"{obj._meta.verbose_name} {obj.pk}"[:300]
+    return str(obj.pk)
 
 
 def object_ref(obj: models.Model) -> tuple[str, str]:
@@ -65,22 +67,55 @@ def object_ref(obj: models.Model) -> tuple[str, str]:
     return obj._meta.label_lower, str(public_id if public_id is not None else obj.pk)
 
 
+# --- parameters translated when shown -------------------------------------------------------------------
+
+
+def choice(instance: models.Model, field_name: str) -> dict:
+    """A choice field's value, shown as its label in the reader's language."""
+    return {"choice": [instance._meta.label_lower, field_name], "value": getattr(instance, field_name)}
+
+
+def field_names(model, names) -> dict:
+    """Field names of ``model`` (a class or an instance), shown as their labels in the reader's language."""
+    return {"fields": model._meta.label_lower, "names": list(names)}
+
+
+def in_languages(**texts: str) -> dict:
+    """A name kept in several languages (``fr=…, nl=…``), shown in the reader's (French otherwise)."""
+    return {"languages": texts}
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
 def record(
     request,
     action: str,
     obj: models.Model | None = None,
+    code: str = "object",
     *,
-    description: str = "",
+    params: dict | None = None,
     motif: str = "",
     object_type: str = "",
     object_id: str = "",
     actor=None,
     actor_label: str = "",
 ) -> AccessEvent:
-    """Write one journal entry for ``request`` (who, from where) about ``obj`` (what)."""
+    """Write one journal entry for ``request`` (who, from where) about ``obj`` (what).
+
+    ``code`` says what happened (a key of ``journal_messages.MESSAGES``), ``params`` fill its text;
+    the object's reference is the ``object`` parameter of every text that names it.
+    """
+    if code not in journal_messages.MESSAGES:
+        raise ValueError(f"Unknown journal code {code!r}: add it to accounts.journal_messages.MESSAGES")
+    params = dict(params or {})
     if obj is not None:
         object_type, object_id = object_ref(obj)
-        description = description or describe(obj)
+        if "object" in journal_messages.placeholders(code):
+            params.setdefault("object", describe(obj))
+    missing = journal_messages.placeholders(code) - params.keys()
+    if missing:
+        raise ValueError(f"Journal code {code!r} needs the parameters {sorted(missing)}")
     user = actor
     if user is None and request is not None:
         candidate = getattr(request, "user", None)
@@ -88,50 +123,24 @@ def record(
             user = candidate
     if user is not None and not actor_label:
         actor_label = user.email
-    event = AccessEvent(
+    return AccessEvent.objects.create(
         actor=user,
         actor_label=actor_label[:254],
         action=action,
         object_type=object_type,
         object_id=str(object_id)[:64],
-        description=description[:300],
+        code=code,
+        params=params or None,
         motif=motif[:300],
         ip=client_ip(request) if request is not None else None,
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
     )
-    _insert(event)
-    return event
-
-
-def _insert(event: AccessEvent) -> None:
-    """``event.save()`` without the ORM's compiling of the INSERT (0.3 ms on every page that shows
-    personal data, six times the database's work): the statement is built once from the model.
-    Through Django's cursor, so it joins the request's transaction and pghistory's context."""
-    fields, sql = _insert_statement()
-    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        event.pk = cursor.fetchone()[0]
-    event._state.adding = False
-    event._state.db = connection.alias
-
-
-@functools.cache
-def _insert_statement():
-    meta = AccessEvent._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.pk]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608 - names from the model
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
-    )
-    return fields, sql
 
 
 def record_system(
-    action: str, *, description: str, object_type: str = "", object_id: str = "", label: str
+    action: str, *, code: str, params: dict | None = None, object_type: str = "", object_id: str = "", label: str
 ) -> AccessEvent:
     """An entry written by a background task (retention, for example): no request, a named system actor."""
     return record(
-        None, action, description=description, object_type=object_type, object_id=object_id, actor_label=label
+        None, action, code=code, params=params, object_type=object_type, object_id=object_id, actor_label=label
     )

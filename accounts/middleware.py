@@ -97,5 +97,7 @@ class DeniedAccessJournalMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionDenied):
             with transaction.atomic():
-                journal.record(request, journal.DENIED, description=f"{request.method} {request.path}"[:300])
+                journal.record(
+                    request, journal.DENIED, code="denied", params={"request": f"{request.method} {request.path}"[:300]}
+                )
         return None

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from accounts import journal_messages
 from accounts import roles as role_table
 
 
@@ -258,6 +259,10 @@ class AccessEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=60, blank=True)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
+    # What happened, as a code of accounts.journal_messages and the parameters of its text: shown
+    # in the reader's language. Entries written before codes existed have their text in description.
+    code = models.CharField(_("code"), max_length=60, blank=True, db_default="")
+    params = models.JSONField(_("parameters"), null=True, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     motif = models.CharField(_("reason"), max_length=300, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -289,3 +294,8 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+
+    @property
+    def text(self) -> str:
+        """What happened, in the active language."""
+        return journal_messages.render(self.code, self.params, fallback=self.description)

@@ -88,7 +88,9 @@ def verify_second_factor(user: User, code: str) -> tuple[object | None, str]:
 
 
 def complete_sign_in(request, user: User, device, *, method: str) -> None:
-    """Open the session: new session key, second factor recorded, timeouts stamped, journaled."""
+    """Open the session: new session key, second factor recorded, timeouts stamped, journaled.
+
+    ``method`` is the journal code of the way in ("sign_in.authenticator", "sign_in.backup"…)."""
     request.session.pop(PENDING_KEY, None)
     user.backend = "django.contrib.auth.backends.ModelBackend"
     auth.login(request, user)  # cycles the session key (ASVS 7.2.4)
@@ -106,7 +108,7 @@ def complete_sign_in(request, user: User, device, *, method: str) -> None:
             "created_at": timezone.now(),
         },
     )
-    journal.record(request, journal.SIGN_IN, user, actor=user, description=method)
+    journal.record(request, journal.SIGN_IN, user, method, actor=user)
 
 
 def sign_out(request) -> None:
@@ -149,7 +151,7 @@ def trust_this_device(request, response, user: User) -> TrustedDevice:
         httponly=True,
         samesite="Lax",
     )
-    journal.record(request, journal.SECURITY, user, actor=user, description="device trusted")
+    journal.record(request, journal.SECURITY, user, "device.trusted", actor=user)
     return device
 
 
@@ -183,7 +185,7 @@ def confirm_enrolment(request, user: User, device: TOTPDevice, code: str) -> boo
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        journal.record(request, journal.SECURITY, user, actor=user, description="second factor enrolled")
+        journal.record(request, journal.SECURITY, user, "second_factor.enrolled", actor=user)
     return True
 
 
@@ -249,7 +251,7 @@ def deactivate_user(request, user: User) -> None:
     user.deactivate()
     end_sessions(user)
     TrustedDevice.objects.valid().filter(user=user).update(revoked_at=timezone.now())
-    journal.record(request, journal.UPDATE, user, description=f"{user.journal_label()}: deactivated")
+    journal.record(request, journal.UPDATE, user, "user.deactivated")
 
 
 def reset_second_factor(request, user: User) -> None:
@@ -259,7 +261,7 @@ def reset_second_factor(request, user: User) -> None:
     StaticDevice.objects.filter(user=user).delete()
     TrustedDevice.objects.valid().filter(user=user).update(revoked_at=timezone.now())
     end_sessions(user)
-    journal.record(request, journal.SECURITY, user, description=f"{user.journal_label()}: second factor reset")
+    journal.record(request, journal.SECURITY, user, "second_factor.reset")
 
 
 def password_link(user: User) -> str:
@@ -285,13 +287,13 @@ def request_password_reset(request, email: str) -> None:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         return
-    journal.record(request, journal.SECURITY, user, actor_label=email[:254], description="password reset requested")
+    journal.record(request, journal.SECURITY, user, "password_reset.sent", actor_label=email[:254])
     send_account_email(user, "password_reset", {"link": password_link(user), "hours": _link_hours()})
 
 
 def invite_user(request, user: User) -> None:
     """Mail a link to choose a password (a new account, or an administrator re-sending it)."""
-    journal.record(request, journal.SECURITY, user, description=f"{user.journal_label()}: sign-in link sent")
+    journal.record(request, journal.SECURITY, user, "user.link_sent")
     send_account_email(
         user, "invitation", {"link": password_link(user), "invited_by": request.user, "hours": _link_hours()}
     )
@@ -308,5 +310,5 @@ def set_password_after_reset(request, user: User, password: str) -> None:
     user.save(update_fields=["password", "password_changed_at"])
     end_sessions(user)
     TrustedDevice.objects.valid().filter(user=user).update(revoked_at=timezone.now())
-    journal.record(request, journal.SECURITY, user, actor=user, description="password set by e-mail link")
+    journal.record(request, journal.SECURITY, user, "password.set_by_link", actor=user)
     begin_sign_in(request, user, via="reset")

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import extensions, journal, roles, services
@@ -34,6 +35,17 @@ from accounts.models import AccessEvent, Role, TrustedDevice, User, UserSession
 from core.history import history_for
 
 JOURNAL_PAGE_SIZE = 50
+JOURNAL_CSV_HEADER = [
+    gettext_lazy("time (UTC)"),
+    gettext_lazy("user"),
+    gettext_lazy("action"),
+    gettext_lazy("object type"),
+    gettext_lazy("object"),
+    gettext_lazy("description"),
+    gettext_lazy("reason"),
+    gettext_lazy("IP address"),
+    gettext_lazy("browser"),
+]
 
 
 def _next_url(request, default="accounts:home"):
@@ -58,11 +70,9 @@ def login(request):
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
         if user is None:
             if getattr(request, "axes_locked_out", False):
-                journal.record(request, journal.LOCKOUT, actor_label=email, description="sign-in refused: locked out")
+                journal.record(request, journal.LOCKOUT, code="sign_in.locked_out", actor_label=email)
             else:
-                journal.record(
-                    request, journal.SIGN_IN_FAILED, actor_label=email, description="wrong e-mail or password"
-                )
+                journal.record(request, journal.SIGN_IN_FAILED, code="sign_in.wrong_password", actor_label=email)
             form.add_error(None, _("E-mail address or password incorrect."))
         else:
             if request.GET.get("next"):
@@ -70,7 +80,7 @@ def login(request):
             device = services.trusted_device_for(request, user)
             totp = services.confirmed_totp(user)
             if device is not None and totp is not None:
-                services.complete_sign_in(request, user, totp, method="password + trusted device")
+                services.complete_sign_in(request, user, totp, method="sign_in.trusted_device")
                 return redirect(_next_url(request))
             services.begin_sign_in(request, user)
             return redirect("accounts:login_verify" if totp else "accounts:enrol")
@@ -98,14 +108,15 @@ def login_verify(request):
     if request.method == "POST" and form.is_valid():
         device, problem = services.verify_second_factor(user, form.cleaned_data["code"])
         if device is None:
-            journal.record(request, journal.SIGN_IN_FAILED, actor=user, description=f"second factor {problem}")
+            journal.record(request, journal.SIGN_IN_FAILED, code=f"second_factor.{problem}", actor=user)
             if problem == "throttled":
                 form.add_error("code", _("Too many wrong codes. Wait a minute, then try again."))
             else:
                 form.add_error("code", _("This code is not valid, or was already used."))
         else:
             target = _next_url(request)
-            services.complete_sign_in(request, user, device, method=f"password + {device.name}")
+            method = "sign_in.backup" if device.name == "backup" else "sign_in.authenticator"
+            services.complete_sign_in(request, user, device, method=method)
             response = redirect(target)
             if form.cleaned_data.get("trust_device"):
                 services.trust_this_device(request, response, user)
@@ -139,7 +150,7 @@ def enrol(request):
         else:
             request.session[services.BACKUP_CODES_KEY] = services.new_backup_codes(user)
             if not signed_in:
-                services.complete_sign_in(request, user, device, method="password + authenticator enrolled")
+                services.complete_sign_in(request, user, device, method="sign_in.enrolled")
                 request.session[services.BACKUP_CODES_KEY] = request.session.get(services.BACKUP_CODES_KEY) or []
             messages.success(request, _("Your authenticator app is set up."))
             return redirect("accounts:backup_codes")
@@ -157,7 +168,7 @@ def backup_codes(request):
     """Show freshly made backup codes once; POST makes a new set (the old ones stop working)."""
     if request.method == "POST":
         request.session[services.BACKUP_CODES_KEY] = services.new_backup_codes(request.user)
-        journal.record(request, journal.SECURITY, request.user, description="new backup codes")
+        journal.record(request, journal.SECURITY, request.user, "backup_codes.new")
         return redirect("accounts:backup_codes")
     codes = request.session.pop(services.BACKUP_CODES_KEY, None)
     context = {"codes": codes, "left": services.backup_codes_left(request.user), "next": _next_url(request)}
@@ -281,7 +292,7 @@ def password_change(request):
         user.save(update_fields=["password", "password_changed_at"])
         update_session_auth_hash(request, user)
         services.end_sessions(user, except_key=request.session.session_key)
-        journal.record(request, journal.SECURITY, user, description="password changed")
+        journal.record(request, journal.SECURITY, user, "password.changed")
         messages.success(request, _("Your password is changed. Your other sessions were ended."))
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -292,7 +303,7 @@ def password_change(request):
 def trusted_device_revoke(request, pk):
     device = get_object_or_404(TrustedDevice, pk=pk, user=request.user)
     device.revoke()
-    journal.record(request, journal.SECURITY, request.user, description="trusted device revoked")
+    journal.record(request, journal.SECURITY, request.user, "device.revoked")
     messages.success(request, _("This device will ask for your second factor again."))
     return redirect("accounts:profile")
 
@@ -305,7 +316,7 @@ def session_end(request, pk):
         services.sign_out(request)
         return redirect("accounts:login")
     services.end_session(session)
-    journal.record(request, journal.SECURITY, request.user, description="other session ended")
+    journal.record(request, journal.SECURITY, request.user, "session.ended")
     messages.success(request, _("That session is ended."))
     return redirect("accounts:profile")
 
@@ -355,9 +366,9 @@ def user_list(request):
         users = users.filter(is_active=status == "active")
     if searched:
         terms = " ".join(f"{key}={form.cleaned_data[key]}" for key in ("q", "role") if form.cleaned_data[key])
-        journal.record(request, journal.SEARCH, description=f"users {terms} status={status}"[:300])
+        journal.record(request, journal.SEARCH, code="users.search", params={"filters": f"{terms} status={status}"})
     else:
-        journal.record(request, journal.LIST, description="users")
+        journal.record(request, journal.LIST, code="users.list")
     page = Paginator(users.order_by("full_name"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -373,7 +384,7 @@ def user_create(request):
         user.set_unusable_password()  # the person chooses it through the invitation link
         user.save()
         form.save_m2m()
-        journal.record(request, journal.CREATE, user, description=f"{user.journal_label()}: created")
+        journal.record(request, journal.CREATE, user, "user.created")
         services.invite_user(request, user)
         messages.success(
             request, _("Account created. An e-mail invites %(name)s to choose a password.") % {"name": user.full_name}
@@ -418,7 +429,7 @@ def user_edit(request, pk):
             form.add_error("roles", _("You cannot remove your own administrator role."))
         else:
             form.save()
-            journal.record(request, journal.UPDATE, account, description=f"{account.journal_label()}: changed")
+            journal.record(request, journal.UPDATE, account, "user.changed")
             messages.success(request, _("Account saved."))
             return redirect("accounts:user_detail", pk=account.pk)
     return render(request, "accounts/user_form.html", {"form": form, "account": account})
@@ -442,7 +453,7 @@ def user_reactivate(request, pk):
     account = _get_user(pk)
     if not account.is_active:
         account.reactivate()
-        journal.record(request, journal.UPDATE, account, description=f"{account.journal_label()}: reactivated")
+        journal.record(request, journal.UPDATE, account, "user.reactivated")
         messages.success(request, _("%(name)s can sign in again.") % {"name": account.full_name})
     return redirect("accounts:user_detail", pk=account.pk)
 
@@ -513,9 +524,10 @@ def journal_page(request):
     rows = list(events.order_by("-id")[: JOURNAL_PAGE_SIZE + 1])
     has_more = len(rows) > JOURNAL_PAGE_SIZE
     rows = rows[:JOURNAL_PAGE_SIZE]
-    journal.record(
-        request, journal.SEARCH if filters else journal.LIST, description=f"access journal {filters}".strip()
-    )
+    if filters:
+        journal.record(request, journal.SEARCH, code="journal.search", params={"filters": filters})
+    else:
+        journal.record(request, journal.LIST, code="journal.list")
     query = request.GET.copy()
     query.pop("before", None)
     context = {
@@ -545,31 +557,19 @@ def _cell(value) -> str:
 def journal_export(request):
     form = JournalFilterForm(request.GET or None)
     events, filters = _journal_events(form)
-    journal.record(request, journal.EXPORT, description=f"access journal CSV {filters}".strip())
+    journal.record(request, journal.EXPORT, code="journal.export", params={"filters": filters})
     writer = csv.writer(_Echo())
-    header = ["time (UTC)", "user", "action", "object type", "object", "description", "reason", "IP", "browser"]
+    # In the reader's language: the rows are written after the view returns, when the request's
+    # language may no longer be active.
+    language = translation.get_language()
 
     def rows():
-        yield writer.writerow(header)
-        for event in events.order_by("-id").iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    event.at.astimezone(UTC).isoformat(),
-                    *map(
-                        _cell,
-                        [
-                            event.actor_label,
-                            event.action,
-                            event.object_type,
-                            event.object_id,
-                            event.description,
-                            event.motif,
-                            event.ip or "",
-                            event.user_agent,
-                        ],
-                    ),
-                ]
-            )
+        with translation.override(language):
+            yield writer.writerow([str(label) for label in JOURNAL_CSV_HEADER])
+            for event in events.order_by("-id").iterator(chunk_size=2000):
+                cells = [event.actor_label, event.get_action_display(), event.object_type, event.object_id]
+                cells += [event.text, event.motif, event.ip or "", event.user_agent]
+                yield writer.writerow([event.at.astimezone(UTC).isoformat(), *map(_cell, cells)])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

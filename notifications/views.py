@@ -180,7 +180,8 @@ def admin_list(request):
     journal.record(
         request,
         journal.SEARCH if applied else journal.LIST,
-        description=f"notification deliveries {applied or ''}".strip()[:300],
+        code="notifications.search" if applied else "notifications.list",
+        params={"filters": applied} if applied else None,
     )
     query = request.GET.copy()
     query.pop("before", None)
@@ -203,7 +204,13 @@ def admin_retry(request, pk):
         messages.error(request, _("Only a failed message can be sent again."))
     else:
         services.retry(notification)
-        journal.record(request, journal.UPDATE, notification, description=f"{notification.journal_label()}: retry")
+        journal.record(
+            request,
+            journal.UPDATE,
+            notification,
+            "notification.retry",
+            params={"id": notification.pk, "channel": journal.choice(notification, "channel")},
+        )
         messages.success(request, _("The message will be sent again within a minute."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -249,9 +249,7 @@ def now_api(request):
         return response
     data = _now_data(timezone.now())
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=data["now"])
-    journal.record(
-        request, journal.VIEW, token, description="who is on call now (API)", actor_label=token.journal_label()
-    )
+    journal.record(request, journal.VIEW, token, "oncall.api_now", actor_label=token.journal_label())
     return JsonResponse(
         {
             "at": data["now"].isoformat(),
@@ -271,7 +269,9 @@ def api_tokens(request):
     context = {"api_url": settings.SITE_URL + reverse("oncall:now_api")}
     if request.method == "POST" and form.is_valid():
         token, secret = ApiToken.issue(name=form.cleaned_data["name"], by=request.user)
-        journal.record(request, journal.SECURITY, token, description=f"{token.journal_label()} created")
+        journal.record(
+            request, journal.SECURITY, token, "api_token.created", params={"prefix": token.prefix, "name": token.name}
+        )
         messages.success(request, _("Token created. Copy it now: it will not be shown again."))
         tokens = ApiToken.objects.select_related("created_by")
         context.update(form=ApiTokenForm(), tokens=tokens, secret=secret)
@@ -285,7 +285,9 @@ def api_tokens(request):
 def api_token_revoke(request, pk):
     token = get_object_or_404(ApiToken.objects.valid(), pk=pk)
     token.revoke()
-    journal.record(request, journal.SECURITY, token, description=f"{token.journal_label()} revoked")
+    journal.record(
+        request, journal.SECURITY, token, "api_token.revoked", params={"prefix": token.prefix, "name": token.name}
+    )
     messages.success(request, _("Token revoked: the system using it can no longer read the rota."))
     return redirect("oncall:api_tokens")
 
@@ -583,7 +585,9 @@ def _absences_for(user):
 def absence_list(request):
     absences = list(_absences_for(request.user))
     flagged = services.flagged_shifts(user=None if _is_admin(request.user) else request.user)
-    journal.record(request, journal.LIST, description=f"absences ({len(absences)})", object_type="oncall.absence")
+    journal.record(
+        request, journal.LIST, code="absences.list", params={"count": len(absences)}, object_type="oncall.absence"
+    )
     return render(request, "oncall/absence_list.html", {"absences": absences, "flagged": flagged})
 
 
@@ -600,7 +604,7 @@ def absence_create(request):
             note=data["note"],
             by=request.user,
         )
-        journal.record(request, journal.CREATE, absence)
+        journal.record(request, journal.CREATE, absence, "absence.created")
         if conflicts:
             messages.warning(
                 request,
@@ -624,7 +628,7 @@ def _own_absence(request, pk) -> Absence:
 @require_POST
 def absence_delete(request, pk):
     absence = _own_absence(request, pk)
-    journal.record(request, journal.DELETE, absence)
+    journal.record(request, journal.DELETE, absence, "absence.deleted")
     absence.delete()
     messages.success(request, _("Absence deleted."))
     return redirect("oncall:absence_list")
@@ -724,7 +728,7 @@ def _feed_links(token: str) -> dict:
 @require_POST
 def calendar_feed_create(request):
     feed, token = CalendarFeed.issue(request.user)
-    journal.record(request, journal.SECURITY, feed, description="calendar link created (previous one revoked)")
+    journal.record(request, journal.SECURITY, feed, "calendar.created")
     messages.success(request, _("New calendar links made. Copy them now: they will not be shown again."))
     return render(request, "oncall/calendar_feeds.html", {"feed": feed, "links": _feed_links(token)})
 
@@ -734,7 +738,7 @@ def calendar_feed_create(request):
 def calendar_feed_revoke(request):
     for feed in CalendarFeed.objects.valid().filter(user=request.user):
         feed.revoke()
-        journal.record(request, journal.SECURITY, feed, description="calendar link revoked")
+        journal.record(request, journal.SECURITY, feed, "calendar.revoked")
     messages.success(request, _("Calendar links revoked: calendar apps using them get nothing any more."))
     return redirect("oncall:calendar_feeds")
 
@@ -755,8 +759,8 @@ def _ics(request, token: str, *, personal: bool):
         request,
         journal.VIEW,
         feed,
+        "calendar.read_own" if personal else "calendar.read_rota",
         actor=feed.user,
-        description="calendar feed: " + ("mine" if personal else "whole rota"),
     )
     user = feed.user
     body = ical.feed(ical.feed_shifts(user=user if personal else None), language=user.language, personal=personal)

@@ -73,12 +73,13 @@ def person_edit(request, public_id):
             request,
             journal.UPDATE,
             person,
-            description=f"{person.journal_label()}: changed {', '.join(form.changed_data)}"[:300],
+            "person.changed",
+            params={"fields": journal.field_names(person, form.changed_data)},
         )
         messages.success(request, _("Person saved."))
         return redirect("victims:person_detail", public_id=person.public_id)
     if request.method == "GET":
-        journal.record(request, journal.VIEW, person, description=f"{person.journal_label()}: edit form")
+        journal.record(request, journal.VIEW, person, "person.edit_form")
     return render(request, "victims/person_edit.html", {"form": form, "person": person})
 
 
@@ -102,7 +103,8 @@ def person_search(request):
         journal.record(
             request,
             journal.SEARCH,
-            description=f"persons: '{text}'",
+            code="persons.search",
+            params={"text": text},
             motif=form.cleaned_data["motif"].strip(),
             object_type="victims.person",
         )
@@ -124,6 +126,6 @@ def person_followup_add(request, public_id):
     follow_up.created_by = request.user
     follow_up.save()
     services.schedule_follow_up_reminder(follow_up)
-    journal.record(request, journal.UPDATE, person, description=f"{person.journal_label()}: follow-up added")
+    journal.record(request, journal.UPDATE, person, "person.followup_added")
     messages.success(request, _("Follow-up planned."))
     return redirect("victims:person_detail", public_id=person.public_id)

@@ -54,15 +54,18 @@ def referral_create(request, public_id, person_id):
                 request,
                 journal.CREATE,
                 referral,
-                description=f"{referral.journal_label()}: {person.journal_label()} of {callout.reference} to {referral.service.name_fr}"[
-                    :300
-                ],
+                "referral.created",
+                params={
+                    "person": person.journal_label(),
+                    "callout": callout.reference,
+                    "service": journal.in_languages(fr=referral.service.name_fr, nl=referral.service.name_nl),
+                },
                 motif=data.get("motif", "") if referral.legal_basis else "",
             )
             messages.success(request, _("Referral proposed. Send the sheet to the service."))
             return redirect("victims:referral_detail", public_id=referral.public_id)
     if request.method == "GET":
-        journal.record(request, journal.VIEW, person, description=f"{person.journal_label()}: referral form")
+        journal.record(request, journal.VIEW, person, "referral.form")
     suggestions = services.suggested_services(person, callout)
     suggested_ids = {service.pk for service, _reason in suggestions}
     if not form.is_bound and suggestions:
@@ -103,7 +106,11 @@ def referral_send(request, public_id):
             request,
             journal.EXPORT,
             referral,
-            description=f"{referral.journal_label()}: sheet sent to {referral.service.name_fr} ({recipient})"[:300],
+            "referral.sheet_sent",
+            params={
+                "service": journal.in_languages(fr=referral.service.name_fr, nl=referral.service.name_nl),
+                "recipient": recipient,
+            },
         )
         if method == Referral.Method.EMAIL:
             messages.success(
@@ -127,7 +134,11 @@ def referral_answer(request, public_id):
             messages.warning(request, _("Send the referral first."))
         else:
             journal.record(
-                request, journal.UPDATE, referral, description=f"{referral.journal_label()}: {referral.status}"
+                request,
+                journal.UPDATE,
+                referral,
+                "referral.status",
+                params={"status": journal.choice(referral, "status")},
             )
             messages.success(request, _("Referral updated."))
             return redirect("victims:referral_detail", public_id=referral.public_id)
@@ -139,14 +150,14 @@ def referral_answer(request, public_id):
 def referral_sheet(request, public_id):
     """The printable referral sheet, in the service's language."""
     referral = get_referral(public_id)
-    journal.record(request, journal.VIEW, referral, description=f"{referral.journal_label()}: referral sheet")
+    journal.record(request, journal.VIEW, referral, "referral.sheet")
     return HttpResponse(sheet.render_html(referral, request=request))
 
 
 @access_required
 def referral_pdf(request, public_id):
     referral = get_referral(public_id)
-    journal.record(request, journal.EXPORT, referral, description=f"{referral.journal_label()}: referral sheet PDF")
+    journal.record(request, journal.EXPORT, referral, "referral.sheet_pdf")
     return sheet.pdf_response(referral)
 
 
@@ -158,7 +169,7 @@ def referral_list(request):
     if waiting:
         rows = rows.waiting()
     page = Paginator(rows.order_by("status", "sent_at", "-created_at"), 30).get_page(request.GET.get("page"))
-    journal.record(request, journal.LIST, description="referrals", object_type="victims.referral")
+    journal.record(request, journal.LIST, code="referrals.list", object_type="victims.referral")
     return render(request, "victims/referral_list.html", {"page": page, "waiting": waiting, "now": timezone.now()})
 
 
@@ -194,7 +205,8 @@ def referral_ack(request, token):
                     request,
                     journal.UPDATE,
                     referral,
-                    description=f"{referral.journal_label()}: answer of the service: {referral.status}",
+                    "referral.answered",
+                    params={"status": journal.choice(referral, "status")},
                     actor_label=_service_label(referral),
                 )
                 return redirect("victims:referral_ack", token=token)
@@ -203,7 +215,7 @@ def referral_ack(request, token):
                 request,
                 journal.VIEW,
                 referral,
-                description=f"{referral.journal_label()}: opened by the service through its link",
+                "referral.opened_by_service",
                 actor_label=_service_label(referral),
             )
         content = render_to_string(
@@ -223,7 +235,7 @@ def referral_ack_pdf(request, token):
         request,
         journal.EXPORT,
         referral,
-        description=f"{referral.journal_label()}: sheet PDF downloaded by the service",
+        "referral.pdf_by_service",
         actor_label=_service_label(referral),
     )
     return sheet.pdf_response(referral)

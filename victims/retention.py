@@ -147,10 +147,8 @@ def anonymise(*, now: datetime | None = None, dry_run: bool = False) -> Report:
         _forget_history("FollowUp", followup_ids)
     journal.record_system(
         journal.ANONYMISE,
-        description=(
-            f"{'dry run: would anonymise' if dry_run else 'anonymised'} {report.persons} persons and "
-            f"{report.callouts} callouts finished before {cutoff:%Y-%m-%d}"
-        ),
+        code="retention.dry_run" if dry_run else "retention.anonymised",
+        params={"persons": report.persons, "callouts": report.callouts, "cutoff": f"{cutoff:%Y-%m-%d}"},
         object_type="victims.person",
         label=SYSTEM_LABEL,
     )

@@ -87,7 +87,7 @@ def callout_page(request):
             by=request.user, fields=form.callout_fields(), idempotency_key=form.cleaned_data["idempotency_key"]
         )
         if created:
-            journal.record(request, journal.CREATE, callout, description=f"{callout.reference}: paged the on-call AC")
+            journal.record(request, journal.CREATE, callout, "callout.paged")
             messages.success(request, _("The on-call AC is paged. You can follow the callout here."))
         drafts.saved(request, form.cleaned_data["idempotency_key"])
         return redirect("victims:callout_detail", public_id=callout.public_id)
@@ -108,7 +108,7 @@ def callout_create(request):
             by=request.user, fields=form.callout_fields(), idempotency_key=form.cleaned_data["idempotency_key"]
         )
         if created:
-            journal.record(request, journal.CREATE, callout, description=f"{callout.reference}: opened by the AC")
+            journal.record(request, journal.CREATE, callout, "callout.opened")
             messages.success(request, _("Callout %(reference)s is open.") % {"reference": callout.reference})
         drafts.saved(request, form.cleaned_data["idempotency_key"])
         return redirect("victims:callout_detail", public_id=callout.public_id)
@@ -261,7 +261,7 @@ def callout_history(request, public_id):
     """The callout's change history, loaded on demand (a fragment for htmx, a page without JS):
     reading it costs as much as the rest of the callout page together."""
     callout = get_callout(request, public_id)
-    journal.record(request, journal.VIEW, callout, description=f"{callout.reference}: change history")
+    journal.record(request, journal.VIEW, callout, "callout.history")
     context = {"callout": callout, "history": timeline.history(callout, limit=60)}
     template = "components/history.html" if request.htmx else "victims/callout_history.html"
     return render(request, template, context)
@@ -287,7 +287,7 @@ def callout_step(request, public_id):
             % {"status": callout.get_status_display()},
         )
     else:
-        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: {step}")
+        journal.record(request, journal.UPDATE, callout, f"callout.{step}")
     if step == "close" and callout.status == Callout.Status.CLOSED:
         messages.success(request, _("Callout finished. Complete it now while it is fresh."))
         target = reverse("victims:callout_edit", kwargs={"public_id": callout.public_id}) + "#id_summary"
@@ -354,14 +354,15 @@ def callout_edit(request, public_id):
                 request,
                 journal.UPDATE,
                 callout,
-                description=f"{callout.reference}: changed {', '.join(form.changed_for_journal())}"[:300],
+                "callout.changed",
+                params={"fields": journal.field_names(callout, form.changed_for_journal())},
             )
             drafts.saved(request, f"callout-edit:{callout.public_id}")
             messages.success(request, _("Callout saved."))
             return redirect("victims:callout_detail", public_id=callout.public_id)
     else:
         form = CalloutForm(instance=callout)
-        journal.record(request, journal.VIEW, callout, description=f"{callout.reference}: edit form")
+        journal.record(request, journal.VIEW, callout, "callout.edit_form")
     return render(request, "victims/callout_edit.html", {"form": form, "callout": callout})
 
 
@@ -374,7 +375,7 @@ def callout_debrief_done(request, public_id):
         raise Http404
     if callout.debrief_pending:
         callout.mark_debrief_done()
-        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: debrief held")
+        journal.record(request, journal.UPDATE, callout, "callout.debrief_held")
         messages.success(request, _("Debrief noted as held."))
     return redirect(_safe_next(request, "accounts:home"))
 
@@ -416,16 +417,15 @@ def person_add(request, public_id):
                 journal.record(
                     request,
                     journal.SEARCH,
-                    description=f"persons: duplicate check while adding to {callout.reference}",
-                    motif=f"adding a person to {callout.reference}",
+                    code="persons.duplicate_check",
+                    params={"callout": callout.reference},
+                    motif=callout.reference,
                     object_type="victims.person",
                 )
         if not form.errors and not suggestions:
             if person is None:
                 person = form.save_with_consents(by=request.user)
-                journal.record(
-                    request, journal.CREATE, person, description=f"{person.journal_label()} on {callout.reference}"
-                )
+                journal.record(request, journal.CREATE, person, "person.created", params={"callout": callout.reference})
             involvement, created = Involvement.objects.get_or_create(
                 callout=callout, person=person, defaults={"role": data["role"]}
             )
@@ -433,7 +433,8 @@ def person_add(request, public_id):
                 request,
                 journal.UPDATE,
                 callout,
-                description=f"{callout.reference}: person {person.journal_label()} added",
+                "callout.person_added",
+                params={"person": person.journal_label()},
             )
             if request.htmx:
                 return _persons_response(request, callout)
@@ -461,7 +462,7 @@ def involvement_remove(request, public_id, pk):
         label = involvement.person.journal_label()
         AssistanceAction.objects.filter(callout=callout, person=involvement.person).update(person=None)
         involvement.delete()
-        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: person {label} removed")
+        journal.record(request, journal.UPDATE, callout, "callout.person_removed", params={"person": label})
         messages.success(request, _("Person removed from this callout."))
     return redirect(reverse("victims:callout_detail", kwargs={"public_id": callout.public_id}) + "#persons")
 
@@ -505,7 +506,9 @@ def action_add(request, public_id):
         action.callout = callout
         action.by = request.user
         action.save()
-        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: help given ({action.kind})")
+        journal.record(
+            request, journal.UPDATE, callout, "callout.help_given", params={"kind": journal.choice(action, "kind")}
+        )
         return _("Help recorded.")
 
     return _add_to_callout(request, public_id, save)
@@ -517,7 +520,7 @@ def coaching_add(request, public_id):
         coached = form.save(commit=False)
         coached.callout = callout
         coached.save()
-        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: officer coached")
+        journal.record(request, journal.UPDATE, callout, "callout.officer_coached")
         return _("Officer coaching recorded.")
 
     return _add_to_callout(request, public_id, save)
@@ -531,7 +534,7 @@ def followup_add(request, public_id):
         follow_up.created_by = request.user
         follow_up.save()
         services.schedule_follow_up_reminder(follow_up)
-        journal.record(request, journal.UPDATE, callout, description=f"{callout.reference}: follow-up added")
+        journal.record(request, journal.UPDATE, callout, "callout.followup_added")
         return _("Follow-up planned.")
 
     return _add_to_callout(request, public_id, save)
@@ -648,7 +651,8 @@ def callout_list(request):
     journal.record(
         request,
         journal.SEARCH if description else journal.LIST,
-        description=f"callouts {description}".strip(),
+        code="callouts.search" if description else "callouts.list",
+        params={"filters": description} if description else None,
         object_type="victims.callout",
     )
     query = request.GET.copy()
@@ -682,10 +686,8 @@ def callout_export(request):
     journal.record(
         request,
         journal.EXPORT,
-        description=(
-            f"callouts {file_format.upper()} {'with' if with_names else 'without'} identities "
-            f"{callout_filter.description()}"
-        ).strip(),
+        code="callouts.export" if with_names else "callouts.export_anonymous",
+        params={"format": file_format.upper(), "filters": callout_filter.description()},
         object_type="victims.callout",
     )
     return exports.callouts_response(rows, file_format=file_format, with_names=with_names)
@@ -702,7 +704,7 @@ def followup_list(request):
     if not show_all:
         rows = rows.assigned_to(request.user)
     page = Paginator(rows.order_by("due_on", "id"), 50).get_page(request.GET.get("page"))
-    journal.record(request, journal.LIST, description="follow-ups", object_type="victims.followup")
+    journal.record(request, journal.LIST, code="followups.list", object_type="victims.followup")
     context = {
         "page": page,
         "show_all": show_all,
@@ -717,6 +719,6 @@ def followup_list(request):
 def followup_done(request, pk):
     follow_up = get_object_or_404(FollowUp.objects.select_related("callout", "person"), pk=pk, done_at__isnull=True)
     services.complete_follow_up(follow_up, by=request.user)
-    journal.record(request, journal.UPDATE, follow_up, description=f"{follow_up.journal_label()}: done")
+    journal.record(request, journal.UPDATE, follow_up, "followup.done")
     messages.success(request, _("Follow-up done."))
     return redirect(_safe_next(request, "victims:followup_list"))

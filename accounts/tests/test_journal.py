@@ -11,8 +11,9 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from accounts import journal
+from accounts import journal, journal_messages
 from accounts.models import AccessEvent
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -41,7 +42,7 @@ def test_opening_a_record_writes_who_what_and_where(client_as, make_user):
     assert (event.object_type, event.object_id) == ("accounts.user", str(account.pk))
     assert event.ip == "10.5.3.4"
     assert event.user_agent == "Firefox/140"
-    assert event.description == account.journal_label()
+    assert event.text == account.journal_label()
 
 
 @pytest.mark.django_db
@@ -54,11 +55,18 @@ def test_each_administrative_action_writes_one_entry(client_as, make_user):
     admin.post(reverse("accounts:user_reactivate", args=[account.pk]))
     admin.post(reverse("accounts:user_reset_second_factor", args=[account.pk]))
 
-    rows = list(AccessEvent.objects.filter(id__gt=last).order_by("id").values_list("actor", "action", "description"))
+    rows = list(AccessEvent.objects.filter(id__gt=last).order_by("id").values_list("actor", "action", "code"))
     assert rows == [
-        (admin.user.pk, "update", f"{account.journal_label()}: deactivated"),
-        (admin.user.pk, "update", f"{account.journal_label()}: reactivated"),
-        (admin.user.pk, "security", f"{account.journal_label()}: second factor reset"),
+        (admin.user.pk, "update", "user.deactivated"),
+        (admin.user.pk, "update", "user.reactivated"),
+        (admin.user.pk, "security", "second_factor.reset"),
+    ]
+    with translation.override("en"):
+        texts = [event.text for event in AccessEvent.objects.filter(id__gt=last).order_by("id")]
+    assert texts == [
+        f"{account.journal_label()}: deactivated",
+        f"{account.journal_label()}: reactivated",
+        f"{account.journal_label()}: second factor reset",
     ]
 
 
@@ -80,7 +88,11 @@ def test_the_helper_ignores_forwarded_headers_when_not_behind_a_proxy(rf):
 @pytest.mark.django_db
 def test_a_system_entry_has_no_person_but_a_named_actor():
     event = journal.record_system(
-        journal.ANONYMISE, description="callouts closed before 2020", object_type="victims.callout", label="retention"
+        journal.ANONYMISE,
+        code="retention.anonymised",
+        params={"persons": 3, "callouts": 2, "cutoff": "2020-01-01"},
+        object_type="victims.callout",
+        label="retention",
     )
 
     assert event.actor is None and event.actor_label == "retention" and event.ip is None
@@ -100,7 +112,7 @@ def test_a_request_that_fails_after_journaling_leaves_no_entry_and_no_change(mak
     response = client.get("/test/journal-then-fail/")
 
     assert response.status_code == 500
-    assert not AccessEvent.objects.filter(description__startswith="test:").exists()
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).exists()
     user.refresh_from_db()
     assert user.full_name == "Original Name"
 
@@ -116,10 +128,10 @@ def test_a_refused_access_is_journaled_although_the_request_rolls_back(make_user
     response = client.get("/test/journal-then-refuse/", REMOTE_ADDR="10.1.2.3")
 
     assert response.status_code == 403
-    assert not AccessEvent.objects.filter(description__startswith="test:").exists()
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).exists()
     denied = AccessEvent.objects.get(action=AccessEvent.Action.DENIED)
     assert denied.actor == user
-    assert denied.description == "GET /test/journal-then-refuse/"
+    assert denied.text == "GET /test/journal-then-refuse/"
     assert denied.ip == "10.1.2.3"
 
 
@@ -131,7 +143,7 @@ def test_a_role_refused_by_the_table_is_journaled(client_as):
 
     assert response.status_code == 403
     denied = AccessEvent.objects.get(action=AccessEvent.Action.DENIED)
-    assert denied.actor == client.user and denied.description == f"GET {JOURNAL}"
+    assert denied.actor == client.user and denied.text == f"GET {JOURNAL}"
 
 
 # --- append-only -------------------------------------------------------------------------------------------
@@ -206,7 +218,7 @@ def test_the_dpo_sees_the_journal_newest_first_and_their_visit_is_journaled(clie
     assert page.index("second") < page.index("first")
     assert "Aline Peeters" in page and "consultation" in page
     visit = AccessEvent.objects.filter(actor=dpo.user).latest("id")
-    assert (visit.action, visit.description) == ("list", "access journal")
+    assert (visit.action, visit.code) == ("list", "journal.list")
 
 
 def _rows(response) -> list[str]:
@@ -224,7 +236,7 @@ def test_the_dpo_filters_by_person(client_as, make_user):
 
     assert _rows(response) == ["by one"]
     search = AccessEvent.objects.filter(actor=dpo.user).latest("id")
-    assert search.action == "search" and search.description == f"access journal user={one.email}"
+    assert (search.action, search.code, search.params) == ("search", "journal.search", {"filters": f"user={one.email}"})
 
 
 @pytest.mark.django_db
@@ -340,10 +352,11 @@ def test_the_export_gives_the_filtered_entries_and_is_itself_journaled(client_as
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="access-journal-')
     rows = _csv(response)
-    assert rows[0][:3] == ["time (UTC)", "user", "action"]
+    assert rows[0][:3] == ["heure (UTC)", "utilisateur", "action"]
     assert [row[5] for row in rows[1:]] == ["a victims export"]
     export = AccessEvent.objects.filter(actor=dpo.user, action="export").get()
-    assert export.description == f"access journal CSV user={someone.email} action=export"
+    assert export.code == "journal.export"
+    assert export.params == {"filters": f"user={someone.email} action=export"}
 
 
 @pytest.mark.django_db
@@ -357,3 +370,111 @@ def test_the_export_neutralises_spreadsheet_formulas(client_as):
     cells = [cell for row in rows[1:] for cell in row]
     assert not any(cell[:1] in ("=", "+", "-", "@") for cell in cells)
     assert '\'=HYPERLINK("http://evil.example")@x.be' in cells
+
+
+# --- codes shown in the reader's language -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", sorted(journal_messages.MESSAGES))
+def test_every_journal_text_reads_in_french_dutch_and_english(code):
+    params = {name: f"<{name}>" for name in journal_messages.placeholders(code)}
+    texts = {}
+    for language in ("fr", "nl", "en"):
+        with translation.override(language):
+            texts[language] = journal_messages.render(code, params)
+    with translation.override(None):
+        english_source = str(journal_messages.MESSAGES[code]) % params
+    assert texts["en"] == english_source.strip()
+    for language in ("fr", "nl"):
+        # every parameter survives the translation (no placeholder renamed or dropped)
+        assert all(value in texts[language] for value in params.values()), (language, texts[language])
+    if any(character.isalpha() for character in _without_placeholders(code)):
+        assert texts["fr"] != texts["en"] and texts["nl"] != texts["en"], texts
+
+
+def _without_placeholders(code):
+    with translation.override(None):
+        return str(journal_messages.MESSAGES[code]) % {name: "" for name in journal_messages.placeholders(code)}
+
+
+@pytest.mark.django_db
+def test_an_entry_is_stored_as_a_code_and_shown_in_the_readers_language(client_as, make_user):
+    admin = client_as("admin")
+    account = make_user("assistant", full_name="Aline Peeters")
+    admin.post(reverse("accounts:user_deactivate", args=[account.pk]))
+    event = AccessEvent.objects.get(action="update", object_id=str(account.pk))
+
+    assert (event.code, event.description) == ("user.deactivated", "")
+    shown = {}
+    for language in ("fr", "nl", "en"):
+        dpo = client_as("dpo", language=language)
+        shown[language] = dpo.get(JOURNAL, {"action": "update"}).content.decode()
+    assert "Aline Peeters" in shown["fr"] and ": désactivé" in shown["fr"]
+    assert ": gedeactiveerd" in shown["nl"]
+    assert ": deactivated" in shown["en"]
+
+
+@pytest.mark.django_db
+def test_the_export_speaks_the_readers_language_header_included(client_as):
+    make_event(code="password.changed", action="security")
+    exports = {}
+    for language in ("fr", "nl", "en"):
+        dpo = client_as("dpo", language=language)
+        exports[language] = _csv(dpo.get(EXPORT, {"action": "security"}))
+
+    assert exports["fr"][0][:3] == ["heure (UTC)", "utilisateur", "action"]
+    assert exports["nl"][0][:3] == ["tijdstip (UTC)", "gebruiker", "actie"]
+    assert exports["en"][0][:3] == ["time (UTC)", "user", "action"]
+    assert [row[2] for row in exports["fr"][1:]] == ["modification de sécurité"]
+    assert [row[5] for row in exports["fr"][1:]] == ["mot de passe modifié"]
+    assert [row[5] for row in exports["nl"][1:]] == ["wachtwoord gewijzigd"]
+    assert [row[5] for row in exports["en"][1:]] == ["password changed"]
+
+
+@pytest.mark.django_db
+def test_entries_written_before_codes_still_show_their_text(client_as):
+    make_event(action="export", description="callouts CSV without identities")
+    dpo = client_as("dpo", language="nl")
+
+    page = dpo.get(JOURNAL, {"action": "export"}).content.decode()
+    rows = _csv(dpo.get(EXPORT, {"action": "export"}))
+
+    assert "callouts CSV without identities" in page
+    assert "callouts CSV without identities" in [row[5] for row in rows[1:]]
+
+
+@pytest.mark.django_db
+def test_service_names_and_choices_follow_the_readers_language(make_user):
+    from directory.models import PartnerService
+    from victims.models import Referral
+
+    service = PartnerService(name_fr="Service d'aide aux victimes", name_nl="Slachtofferhulp")
+    referral = Referral(status=Referral.Status.DECLINED)
+    event = journal.record_system(
+        journal.UPDATE,
+        code="referral.sheet_sent",
+        params={
+            "object": "REF-000001",
+            "service": journal.in_languages(fr=service.name_fr, nl=service.name_nl),
+            "recipient": journal.choice(referral, "status"),
+        },
+        label="test",
+    )
+
+    with translation.override("nl"):
+        dutch, dutch_status = event.text, str(Referral.Status.DECLINED.label)
+    with translation.override("fr"):
+        french, french_status = event.text, str(Referral.Status.DECLINED.label)
+    assert dutch_status != french_status
+    assert "Slachtofferhulp" in dutch and dutch_status in dutch
+    assert "Service d'aide aux victimes" in french and french_status in french
+
+
+@pytest.mark.django_db
+def test_a_code_unknown_to_the_journal_or_a_missing_parameter_is_refused_when_written():
+    with pytest.raises(ValueError, match="Unknown journal code"):
+        journal.record_system(journal.VIEW, code="made.up", label="test")
+    with pytest.raises(ValueError, match="needs the parameters"):
+        journal.record_system(journal.SEARCH, code="users.search", label="test")
+    assert not AccessEvent.objects.exists()

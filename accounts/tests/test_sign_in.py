@@ -104,7 +104,7 @@ def test_the_authenticator_code_opens_the_session_and_journals_the_sign_in(make_
     assert response.status_code == 302 and response["Location"] == HOME
     assert signed_in(client)
     event = journal_of(user, AccessEvent.Action.SIGN_IN).get()
-    assert event.description == "password + authenticator"
+    assert event.code == "sign_in.authenticator"
     assert UserSession.objects.filter(user=user, session_key=client.session.session_key).exists()
 
 
@@ -149,7 +149,7 @@ def test_a_wrong_code_is_refused_next_to_the_field_and_journaled(make_user):
     assert "Ce code n&#x27;est pas valide ou a déjà été utilisé." in response.content.decode()
     assert SESSION_KEY not in client.session
     failure = journal_of(user, AccessEvent.Action.SIGN_IN_FAILED).get()
-    assert failure.description == "second factor invalid"
+    assert failure.code == "second_factor.invalid"
 
 
 def test_a_code_already_used_is_refused(make_user):
@@ -288,8 +288,8 @@ def test_enrolment_confirmed_by_a_code_opens_the_session_and_shows_backup_codes_
     again = client.get(BACKUP).content.decode()
     assert not any(code in again for code in codes)
     assert "Il vous reste 10 codes de secours inutilisés." in again
-    assert journal_of(user, AccessEvent.Action.SECURITY).filter(description="second factor enrolled").exists()
-    assert journal_of(user, AccessEvent.Action.SIGN_IN).get().description == "password + authenticator enrolled"
+    assert journal_of(user, AccessEvent.Action.SECURITY).filter(code="second_factor.enrolled").exists()
+    assert journal_of(user, AccessEvent.Action.SIGN_IN).get().code == "sign_in.enrolled"
 
 
 def test_a_wrong_enrolment_code_is_refused_and_nothing_is_confirmed(make_user):
@@ -388,7 +388,7 @@ def test_a_backup_code_opens_a_session_once(make_user):
 
     assert response.status_code == 302
     assert signed_in(client)
-    assert journal_of(user, AccessEvent.Action.SIGN_IN).get().description == "password + backup"
+    assert journal_of(user, AccessEvent.Action.SIGN_IN).get().code == "sign_in.backup"
     assert StaticToken.objects.filter(device__user=user).count() == settings.BACKUP_CODE_COUNT - 1
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == [f"Vous avez utilisé un code de secours. Il en reste {settings.BACKUP_CODE_COUNT - 1}."]
@@ -411,7 +411,7 @@ def test_making_new_backup_codes_voids_the_old_ones(client_as):
     fresh = re.findall(r'<li class="col">([a-z2-7]{8})</li>', client.get(BACKUP).content.decode())
     assert len(fresh) == settings.BACKUP_CODE_COUNT
     assert not set(old) & set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
-    assert journal_of(user, AccessEvent.Action.SECURITY).filter(description="new backup codes").exists()
+    assert journal_of(user, AccessEvent.Action.SECURITY).filter(code="backup_codes.new").exists()
 
 
 def test_backup_codes_are_never_all_digits_so_they_cannot_be_taken_for_an_app_code(make_user):
@@ -455,7 +455,7 @@ def test_a_trusted_device_skips_the_code_for_that_user(make_user):
 
     assert response["Location"] == HOME
     assert signed_in(phone)
-    assert journal_of(user, AccessEvent.Action.SIGN_IN).latest("id").description == "password + trusted device"
+    assert journal_of(user, AccessEvent.Action.SIGN_IN).latest("id").code == "sign_in.trusted_device"
 
 
 def test_the_trusted_cookie_still_needs_the_password(make_user):

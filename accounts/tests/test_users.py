@@ -77,8 +77,11 @@ def test_the_list_and_its_searches_are_journaled(client_as):
     admin.get(USERS)
     admin.get(USERS, {"q": "dupont", "role": "chef"})
 
-    rows = list(AccessEvent.objects.filter(actor=admin.user).order_by("id").values_list("action", "description"))
-    assert rows == [("list", "users"), ("search", "users q=dupont role=chef status=active")]
+    rows = list(AccessEvent.objects.filter(actor=admin.user).order_by("id").values_list("action", "code", "params"))
+    assert rows == [
+        ("list", "users.list", None),
+        ("search", "users.search", {"filters": "q=dupont role=chef status=active"}),
+    ]
 
 
 def test_the_list_query_count_does_not_grow_with_the_accounts(client_as, make_user):
@@ -212,7 +215,7 @@ def test_resetting_a_second_factor_removes_app_and_backup_codes_and_is_journaled
     assert not TOTPDevice.objects.filter(user=account).exists()
     assert not StaticDevice.objects.filter(user=account).exists()
     event = AccessEvent.objects.get(actor=admin.user, action="security")
-    assert event.description == f"{account.journal_label()}: second factor reset"
+    assert event.code == "second_factor.reset" and event.params == {"object": account.journal_label()}
 
 
 def test_administrative_changes_need_a_post(client_as, make_user):

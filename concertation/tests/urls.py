@@ -10,14 +10,14 @@ from concertation.urls import handler400, handler403, handler404, handler500, ur
 
 def journal_then_fail(request):
     """Journal a consultation, then crash: the entry must roll back with the request."""
-    journal.record(request, journal.VIEW, request.user, description="test: journaled then failed")
+    journal.record(request, journal.VIEW, request.user)
     User.objects.filter(pk=request.user.pk).update(full_name="Changed before the crash")
     raise RuntimeError("boom: secret detail that must not reach the page")
 
 
 def journal_then_refuse(request):
     """Journal a consultation, then refuse (an object-level check failing late)."""
-    journal.record(request, journal.VIEW, request.user, description="test: journaled then refused")
+    journal.record(request, journal.VIEW, request.user)
     raise PermissionDenied
 
 

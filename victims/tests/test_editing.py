@@ -57,7 +57,7 @@ def test_completing_a_callout_saves_and_journals_the_change(client_as):
     callout.refresh_from_db()
     assert (callout.summary, callout.mode, callout.version) == ("Famille soutenue", "on_site", 2)
     event = AccessEvent.objects.get(action="update", object_id=str(callout.public_id))
-    assert "summary" in event.description and "Famille" not in event.description
+    assert "summary" in event.params["fields"]["names"] and "Famille" not in event.text
 
 
 def test_two_people_editing_the_same_callout_get_a_conflict_instead_of_overwriting(client_as):

@@ -118,10 +118,8 @@ def test_the_whole_lifecycle_stamps_each_step(client_as, on_call):
     assert callout.escalate_at is None
     # Finished: straight to the completion form.
     assert response["Location"].startswith(reverse("victims:callout_edit", kwargs={"public_id": callout.public_id}))
-    steps = AccessEvent.objects.filter(action="update", object_id=str(callout.public_id)).values_list(
-        "description", flat=True
-    )
-    assert {d.split(": ")[1] for d in steps} == {"accept", "en_route", "on_scene", "close"}
+    steps = AccessEvent.objects.filter(action="update", object_id=str(callout.public_id)).values_list("code", flat=True)
+    assert set(steps) == {"callout.accept", "callout.en_route", "callout.on_scene", "callout.close"}
 
 
 def test_accepting_tells_dispatch_and_drops_unsent_pages(client_as, on_call):

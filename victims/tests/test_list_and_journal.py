@@ -210,7 +210,7 @@ def test_each_view_search_and_export_writes_one_journal_entry(client_as):
         assert entries[0].actor == ac.user
         if object_id:
             assert entries[0].object_id == object_id
-        assert person.last_name not in entries[0].description
+        assert person.last_name not in entries[0].text
 
 
 def test_callouts_are_newest_first():
@@ -240,7 +240,7 @@ def test_the_change_history_loads_on_demand_and_is_journaled(client_as):
 
     assert "<html" not in fragment and "Résumé" in fragment and callout.assistant.full_name in fragment
     assert "<html" in page and "Résumé" in page
-    assert AccessEvent.objects.filter(description__endswith="change history").count() == 2
+    assert AccessEvent.objects.filter(code="callout.history").count() == 2
     assert client_as("chef").get(url).status_code == 403
 
 

@@ -70,7 +70,7 @@ def test_a_known_person_is_proposed_before_a_duplicate_is_created(client_as):
     assert response.status_code == 200
     assert response.context["suggestions"] == [known]
     assert Person.objects.count() == 1 and not Involvement.objects.filter(callout=callout).exists()
-    assert AccessEvent.objects.filter(action="search", description__contains="duplicate check").exists()
+    assert AccessEvent.objects.filter(action="search", code="persons.duplicate_check").exists()
 
     ac.post(add_url(callout), person_data(existing=str(known.public_id)))
     assert Involvement.objects.get(callout=callout).person == known
@@ -154,7 +154,7 @@ def test_searching_persons_by_name_asks_for_a_reason_and_journals_it(client_as):
     assert list(found.context["found"]) == [person]
     assert "Jean Dupré" in found.content.decode()
     event = AccessEvent.objects.get(action="search")
-    assert event.motif == "rappel de la famille" and "dupre" in event.description
+    assert event.motif == "rappel de la famille" and "dupre" in event.text
 
 
 def test_the_name_search_keeps_a_constant_number_of_queries(client_as, django_assert_max_num_queries):

@@ -140,7 +140,7 @@ def test_sending_by_email_goes_through_the_outbox_in_the_services_language(clien
     token = message.body.split("/victims/r/")[1].split("/")[0]
     assert services.referral_for_token(token) == referral
     event = AccessEvent.objects.get(action="export", object_type="victims.referral")
-    assert referral.service.email in event.description
+    assert referral.service.email in event.text
 
 
 def test_the_service_acknowledges_through_its_link_without_an_account(client):
@@ -251,7 +251,7 @@ def test_the_sheet_is_printable_and_a_pdf_in_the_services_language(client_as):
     html = sheet.content.decode()
     assert 'lang="nl"' in html and referral.person.last_name in html
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert AccessEvent.objects.filter(action="export", description__contains="PDF").exists()
+    assert AccessEvent.objects.filter(action="export", code="referral.sheet_pdf").exists()
 
 
 def test_the_service_can_download_the_pdf_through_its_link(client):

@@ -106,7 +106,7 @@ def test_a_dry_run_changes_nothing_and_says_what_it_would_do(history):
     assert old.reference in out.getvalue()
     assert Person.objects.filter(anonymised_at__isnull=False).count() == 0
     event = AccessEvent.objects.get(action="anonymise")
-    assert event.description.startswith("dry run") and event.actor is None and "retention" in event.actor_label
+    assert event.code == "retention.dry_run" and event.actor is None and "retention" in event.actor_label
 
 
 def test_each_run_is_journaled_and_a_second_run_finds_nothing(history):
