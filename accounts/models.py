@@ -287,6 +287,12 @@ class AccessEvent(models.Model):
                 condition=models.Q(action__in=["sign-in", "sign-in-failed"]),
                 name="accessevent_actor_signins",
             ),
+            # the password-reset limit counts the requests from one address in the last hour
+            models.Index(
+                fields=["ip", "-at"],
+                condition=models.Q(code__startswith="password_reset."),
+                name="accessevent_password_resets",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="accessevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete),

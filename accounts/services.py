@@ -2,6 +2,7 @@
 
 import base64
 import time
+from datetime import timedelta
 from io import BytesIO
 
 import django_otp
@@ -13,7 +14,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, Func, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import journal
 from accounts.middleware import AUTH_STARTED_AT, LAST_SEEN_AT
-from accounts.models import TrustedDevice, User, UserSession
+from accounts.models import AccessEvent, TrustedDevice, User, UserSession
 
 PENDING_KEY = "pending_sign_in"
 BACKUP_CODES_KEY = "fresh_backup_codes"
@@ -282,13 +283,43 @@ def send_account_email(user: User, template: str, context: dict) -> None:
     transaction.on_commit(lambda: message.send(fail_silently=False))
 
 
+RESET_WINDOW = timedelta(hours=1)
+RESET_SENT = "password_reset.sent"
+RESET_UNKNOWN = "password_reset.unknown"
+
+
 def request_password_reset(request, email: str) -> None:
-    """Mail a reset link if an active account has this address; say nothing either way."""
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        return
-    journal.record(request, journal.SECURITY, user, "password_reset.sent", actor_label=email[:254])
-    send_account_email(user, "password_reset", {"link": password_link(user), "hours": _link_hours()})
+    """Mail a reset link if an active account has this address and the hourly limits allow it
+    (per account, per IP address); the caller says the same thing in every case.
+
+    Every request is journaled, and the journal is what is counted: the requests served from the
+    address and the links sent to the account within the last hour. Requests for one address, and
+    for one account, are taken one at a time (advisory locks held until the commit), so eight at
+    once cannot all count the same seven earlier ones.
+    """
+    email = email.strip().lower()
+    ip = journal.client_ip(request)
+    with transaction.atomic():
+        _lock_for_the_transaction(f"password-reset ip {ip}")  # always before the account's: no deadlock
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is not None:
+            _lock_for_the_transaction(f"password-reset user {user.pk}")
+        recent = AccessEvent.objects.filter(at__gte=timezone.now() - RESET_WINDOW)
+        from_ip = recent.filter(code__in=[RESET_SENT, RESET_UNKNOWN], ip=ip).count()
+        to_user = recent.about("accounts.user", user.pk).filter(code=RESET_SENT).count() if user else 0
+        if from_ip >= settings.PASSWORD_RESETS_PER_ADDRESS or to_user >= settings.PASSWORD_RESETS_PER_ACCOUNT:
+            journal.record(request, journal.SECURITY, user, "password_reset.refused", actor_label=email[:254])
+        elif user is None:
+            journal.record(request, journal.SECURITY, code=RESET_UNKNOWN, actor_label=email[:254])
+        else:
+            journal.record(request, journal.SECURITY, user, RESET_SENT, actor_label=email[:254])
+            send_account_email(user, "password_reset", {"link": password_link(user), "hours": _link_hours()})
+
+
+def _lock_for_the_transaction(name: str) -> None:
+    # An advisory lock: the ORM has no way to say it.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
 
 
 def invite_user(request, user: User) -> None:

@@ -162,6 +162,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Password links (reset and invitation) are valid this long and work once.
 PASSWORD_RESET_TIMEOUT = env.integer("PASSWORD_LINK_HOURS", 24, minimum=1, maximum=168) * 3600
+# Reset e-mails per hour: for one account (a mailbox is not flooded) and from one address (one
+# machine does not mail the whole staff). Beyond, the page answers as usual and nothing is sent.
+PASSWORD_RESETS_PER_ACCOUNT = env.integer("PASSWORD_RESETS_PER_ACCOUNT", 3, minimum=1, maximum=20)
+PASSWORD_RESETS_PER_ADDRESS = env.integer("PASSWORD_RESETS_PER_ADDRESS", 20, minimum=1, maximum=1000)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = env.integer("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
