@@ -3,7 +3,6 @@ import secrets
 from datetime import timedelta
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -229,8 +228,9 @@ class AccessEvent(models.Model):
     """The access journal: who consulted or changed what, when, from where, and why.
 
     Required by the Belgian police-data law (LED art. 25, law of 30 July 2018, title 2): it must
-    show consultations and disclosures with their justification. Append-only: a trigger refuses
-    UPDATE and DELETE, whatever the code path.
+    show consultations and disclosures with their justification. Append-only: triggers refuse
+    UPDATE, DELETE and TRUNCATE whatever the code path, and the app's database role may only insert
+    and read (docs/journal-protection.md).
     """
 
     class Action(models.TextChoices):
@@ -294,9 +294,8 @@ class AccessEvent(models.Model):
                 name="accessevent_password_resets",
             ),
         ]
-        triggers = [
-            pgtrigger.Protect(name="accessevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
-        ]
+        # Append-only by two plain SQL triggers (migration 0006), not pgtrigger's: see
+        # docs/journal-protection.md.
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
