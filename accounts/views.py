@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from accounts.forms import (
 )
 from accounts.models import AccessEvent, Role, TrustedDevice, User, UserSession
 from core.history import history_for
+from core.pagination import CappedPaginator, keyset_page
 
 JOURNAL_PAGE_SIZE = 50
 JOURNAL_CSV_HEADER = [
@@ -369,7 +369,7 @@ def user_list(request):
         journal.record(request, journal.SEARCH, code="users.search", params={"filters": f"{terms} status={status}"})
     else:
         journal.record(request, journal.LIST, code="users.list")
-    page = Paginator(users.order_by("full_name"), 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(users.order_by("full_name"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "accounts/_user_rows.html" if request.htmx else "accounts/user_list.html"
@@ -518,12 +518,7 @@ def journal_page(request):
     """Newest first, 50 a page, paged by id (keyset): as fast with a billion rows as with ten."""
     form = JournalFilterForm(request.GET or None)
     events, filters = _journal_events(form)
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        events = events.filter(id__lt=int(before))
-    rows = list(events.order_by("-id")[: JOURNAL_PAGE_SIZE + 1])
-    has_more = len(rows) > JOURNAL_PAGE_SIZE
-    rows = rows[:JOURNAL_PAGE_SIZE]
+    page = keyset_page(events, request.GET.get("before"), JOURNAL_PAGE_SIZE)
     if filters:
         journal.record(request, journal.SEARCH, code="journal.search", params={"filters": filters})
     else:
@@ -532,11 +527,11 @@ def journal_page(request):
     query.pop("before", None)
     context = {
         "form": form,
-        "events": rows,
-        "next_before": rows[-1].id if has_more else None,
+        "events": page.object_list,
+        "next_before": page.next_before,
         "query": query.urlencode(),
     }
-    template = "accounts/_journal_rows.html" if request.htmx and before else "accounts/journal.html"
+    template = "accounts/_journal_rows.html" if request.htmx and not page.is_first else "accounts/journal.html"
     return render(request, template, context)
 
 

@@ -1,12 +1,12 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.decorators import access_required
+from core.pagination import CappedPaginator
 from directory.forms import ServiceFilterForm
 from directory.models import Officer, PartnerService
 from directory.reference import REGISTRY
@@ -23,7 +23,7 @@ def _kind(slug):
 def reference_list(request, kind):
     kind = _kind(kind)
     text = request.GET.get("q", "")
-    page = Paginator(kind.rows(text), 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(kind.rows(text), 30).get_page(request.GET.get("page"))
     rows = [(row, [value(row) for _label, value in kind.columns]) for row in page]
     query = urlencode({"q": text}) if text else ""
     context = {"kind": kind, "kinds": REGISTRY.values(), "page": page, "rows": rows, "q": text, "query": query}

@@ -4,7 +4,6 @@ acknowledgement page behind a signed, expiring link."""
 
 import pghistory
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal
 from accounts.decorators import access_required
+from core.pagination import CappedPaginator
 from victims import services, sheet
 from victims.forms import ReferralAnswerForm, ReferralForm, ServiceAnswerForm
 from victims.models import Person, Referral, TransitionError
@@ -168,7 +168,7 @@ def referral_list(request):
     rows = Referral.objects.select_related("service", "person", "callout", "created_by")
     if waiting:
         rows = rows.waiting()
-    page = Paginator(rows.order_by("status", "sent_at", "-created_at"), 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows.order_by("status", "sent_at", "-created_at"), 30).get_page(request.GET.get("page"))
     journal.record(request, journal.LIST, code="referrals.list", object_type="victims.referral")
     return render(request, "victims/referral_list.html", {"page": page, "waiting": waiting, "now": timezone.now()})
 

@@ -1,11 +1,8 @@
 """Callouts: paging, the lifecycle on a phone, completing and correcting, the list and exports."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Window
+from django.db.models import F, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import journal, roles
 from accounts.decorators import access_required
-from core.onetrip import Fetch, OneTrip, prepared_count, prepared_values
+from core.onetrip import Fetch, OneTrip
+from core.pagination import CappedPaginator
 from victims import drafts, exports, services, timeline
 from victims.filters import CalloutFilter
 from victims.forms import (
@@ -547,75 +545,6 @@ def filtered_callouts(request):
     return CalloutFilter(request.GET or None, queryset=Callout.objects.visible_to(request.user), request=request)
 
 
-# Past this many callouts the list says "more than 1,000" instead of counting every one: at
-# scale 20 counting 100,000 callouts cost 7 ms on every view of the list, more than the rest of it.
-COUNT_CAP = 1000
-
-
-@dataclass
-class ListPage:
-    """One page of the callout list: its rows, whether others follow, and their number when it is
-    at most COUNT_CAP (``total`` is None beyond). The attributes a Django Page offers to templates."""
-
-    object_list: list
-    number: int
-    has_next: bool
-    total: int | None
-    size: int
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self):
-        return len(self.object_list)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def num_pages(self) -> int | None:
-        return max(1, -(-self.total // self.size)) if self.total is not None else None
-
-
-def list_page(rows, countable, number, size: int, *, total_in_rows: bool = False) -> ListPage:
-    """Page ``number`` of ``rows`` in two queries whatever the size of the table: the page's rows
-    and one more (is there a next page?), and the number of ``countable`` rows up to COUNT_CAP + 1.
-    Nothing is counted when the first page holds every row, or when each row carries the total
-    (``total_in_rows``: a "total" column computed with the rows)."""
-    try:
-        number = max(1, int(number or 1))
-    except (TypeError, ValueError):
-        number = 1
-    offset = (number - 1) * size
-    found = prepared_values(rows[offset : offset + size + 1])
-    if total_in_rows and found:
-        total = found[0]["total"]
-    elif number == 1 and len(found) <= size:
-        total = len(found)
-    else:
-        counted = prepared_count(countable, COUNT_CAP + 1)
-        total = counted if counted <= COUNT_CAP else None
-        if not found and total is not None and number > 1:
-            # Past the last page (an old link, a narrower filter): show the last page.
-            number = max(1, -(-total // size))
-            offset = (number - 1) * size
-            found = prepared_values(rows[offset : offset + size + 1])
-    return ListPage(found[:size], number, len(found) > size, total, size)
-
-
 @access_required
 def callout_list(request):
     """Callouts, newest first, filtered; the rows are a partial htmx refreshes alone."""
@@ -633,14 +562,7 @@ def callout_list(request):
         assistant_name=F("assistant__full_name"),
         persons_count=SubqueryCount(Involvement.objects.filter(callout=OuterRef("pk"))),
     )
-    searching = bool(
-        callout_filter.is_bound and callout_filter.form.is_valid() and callout_filter.form.cleaned_data["q"]
-    )
-    if searching:
-        # PostgreSQL sorts every match of a full-text search anyway: counting them in the same
-        # query (a window) costs nothing, where a COUNT(*) ran the search a second time.
-        rows = rows.annotate(total=Window(Count("pk")))
-    page = list_page(rows, callout_filter.qs, request.GET.get("page"), LIST_PAGE_SIZE, total_in_rows=searching)
+    page = CappedPaginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     categories = dict(callout_filter.choices["category"])
     communes = dict(callout_filter.choices["commune"])
     page.object_list = [
@@ -660,7 +582,7 @@ def callout_list(request):
     context = {
         "filter": callout_filter,
         "page": page,
-        "count_cap": number_format(COUNT_CAP, force_grouping=True),
+        "count_cap": number_format(page.paginator.cap, force_grouping=True),
         "query": query.urlencode(),
         "identities": sees_identities(request),
     }
@@ -703,7 +625,7 @@ def followup_list(request):
     rows = FollowUp.objects.pending().select_related("callout__category", "person", "assignee")
     if not show_all:
         rows = rows.assigned_to(request.user)
-    page = Paginator(rows.order_by("due_on", "id"), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows.order_by("due_on", "id"), 50).get_page(request.GET.get("page"))
     journal.record(request, journal.LIST, code="followups.list", object_type="victims.followup")
     context = {
         "page": page,
