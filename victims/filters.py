@@ -16,6 +16,7 @@ from accounts import roles
 from core.filtering import FormClassBuiltOnce
 from core.onetrip import prepared_cursor
 from directory.models import Commune, PartnerService
+from victims.forms import within_service_years
 from victims.models import Callout, IncidentCategory
 
 User = get_user_model()
@@ -80,10 +81,16 @@ class CalloutFilter(FormClassBuiltOnce, django_filters.FilterSet):
     # instead of ten.
     q = django_filters.CharFilter(label=_("Search the summaries and notes"), method="filter_text")
     since = django_filters.DateFilter(
-        label=_("From"), method="filter_since", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        method="filter_since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_service_years],
     )
     until = django_filters.DateFilter(
-        label=_("Until"), method="filter_until", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        method="filter_until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_service_years],
     )
     category = django_filters.ChoiceFilter(
         label=_("Incident category"), field_name="category_id", empty_label=_("All categories")

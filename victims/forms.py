@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -20,6 +21,27 @@ User = get_user_model()
 # --- times: wall-clock Brussels times, DST-aware --------------------------------------------------------
 
 
+# The bounds of every date and time typed in these forms: nothing this service records happened
+# before 2000, and a time "now" typed on a phone whose clock runs a little fast is still now.
+EARLIEST = datetime(2000, 1, 1)
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def within_service_years(value: date) -> None:
+    """A date filter's bound: from 2000 to the end of next year (beyond, date arithmetic overflows
+    and no record can match)."""
+    latest = date(timezone.localdate().year + 1, 12, 31)
+    if not EARLIEST.date() <= value <= latest:
+        raise forms.ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="out_of_range",
+            params={
+                "earliest": date_format(EARLIEST.date(), "SHORT_DATE_FORMAT"),
+                "latest": date_format(latest, "SHORT_DATE_FORMAT"),
+            },
+        )
+
+
 class WallClockField(forms.DateTimeField):
     """A date and time as people read it on a Brussels clock (no time zone typed).
 
@@ -30,6 +52,10 @@ class WallClockField(forms.DateTimeField):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+    default_error_messages = {
+        "too_early": _("Check the year: enter a time from %(earliest)s on."),
+        "future": _("This time is in the future: enter a time that has passed."),
+    }
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -43,6 +69,22 @@ class WallClockField(forms.DateTimeField):
             except ValueError:
                 continue
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value):
+        """Everything these fields record has happened: a time before EARLIEST (a year typed wrong)
+        or more than FUTURE_TOLERANCE ahead (a phone's clock a few minutes fast is fine) is refused
+        here, before anything converts it (year 1 or 9999 overflow the time-zone arithmetic)."""
+        super().validate(value)
+        if value is None:
+            return
+        if value < EARLIEST:
+            raise forms.ValidationError(
+                self.error_messages["too_early"],
+                code="too_early",
+                params={"earliest": date_format(EARLIEST.date(), "SHORT_DATE_FORMAT")},
+            )
+        if value > timezone.localtime().replace(tzinfo=None) + FUTURE_TOLERANCE:
+            raise forms.ValidationError(self.error_messages["future"], code="future")
 
     def prepare_value(self, value):
         if isinstance(value, datetime) and timezone.is_aware(value):
@@ -264,11 +306,6 @@ class CalloutTimesMixin:
             if previous is not None and value < previous:
                 self.add_error(name, _("This time is before the previous step: received ≤ departed ≤ arrived ≤ ended."))
             previous = value
-        received = resolved.get("received_at")
-        if received is not None and received > timezone.now() + timedelta(minutes=5):
-            self.add_error("received_at", _("The call cannot be received in the future."))
-        if received is not None and received.year < 2000:
-            self.add_error("received_at", _("Check the year."))
         for name, value in resolved.items():
             self.cleaned_data[name] = value
         return resolved
@@ -435,6 +472,20 @@ class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, forms.ModelForm):
 
     def changed_for_journal(self) -> list[str]:
         return [name for name in self.changed_data if name not in ("version",)]
+
+
+class ExportForm(forms.Form):
+    """The file format of the callout list's export (the filters are the list's own)."""
+
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "Excel")], required=False)
+
+
+class ReferralListForm(forms.Form):
+    show = forms.ChoiceField(choices=[("", _("Waiting")), ("all", _("All"))], required=False)
+
+
+class FollowUpListForm(forms.Form):
+    all = forms.ChoiceField(choices=[("", _("Mine only")), ("1", _("Everyone's"))], required=False)
 
 
 class StepForm(forms.Form):

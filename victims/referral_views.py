@@ -15,7 +15,7 @@ from accounts import journal
 from accounts.decorators import access_required
 from core.pagination import CappedPaginator
 from victims import services, sheet
-from victims.forms import ReferralAnswerForm, ReferralForm, ServiceAnswerForm
+from victims.forms import ReferralAnswerForm, ReferralForm, ReferralListForm, ServiceAnswerForm
 from victims.models import Person, Referral, TransitionError
 from victims.views import get_callout
 
@@ -164,13 +164,18 @@ def referral_pdf(request, public_id):
 @access_required
 def referral_list(request):
     """What waits: referrals not sent yet, and sent ones the service has not acknowledged."""
-    waiting = request.GET.get("show") != "all"
+    options = ReferralListForm(request.GET)
+    waiting = not (options.is_valid() and options.cleaned_data["show"] == "all")
     rows = Referral.objects.select_related("service", "person", "callout", "created_by")
     if waiting:
         rows = rows.waiting()
     page = CappedPaginator(rows.order_by("status", "sent_at", "-created_at"), 30).get_page(request.GET.get("page"))
     journal.record(request, journal.LIST, code="referrals.list", object_type="victims.referral")
-    return render(request, "victims/referral_list.html", {"page": page, "waiting": waiting, "now": timezone.now()})
+    return render(
+        request,
+        "victims/referral_list.html",
+        {"page": page, "waiting": waiting, "now": timezone.now(), "options": options},
+    )
 
 
 # --- the service's side: no account, a signed link ---------------------------------------------------------------

@@ -23,7 +23,9 @@ from victims.forms import (
     ActionForm,
     CalloutForm,
     CoachingForm,
+    ExportForm,
     FollowUpForm,
+    FollowUpListForm,
     InvolvementForm,
     OpenCalloutForm,
     PageForm,
@@ -594,6 +596,12 @@ def callout_list(request):
 def callout_export(request):
     """The filtered list as CSV or XLSX. Names of persons only for the coordination (admin)."""
     callout_filter = filtered_callouts(request)
+    options = ExportForm(request.GET)
+    if not options.is_valid() or (callout_filter.is_bound and not callout_filter.form.is_valid()):
+        # Never export something else than asked: back to the list, which says what is wrong.
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('victims:callout_list')}?{query.urlencode()}")
     rows = (
         callout_filter.qs.order_by("-received_at", "-id")
         .select_related("category", "commune", "assistant", "requesting_unit")
@@ -603,7 +611,7 @@ def callout_export(request):
             Prefetch("referrals", queryset=Referral.objects.select_related("service")),
         )
     )
-    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    file_format = options.cleaned_data["format"] or "csv"
     with_names = roles.can(request.user, "export_identities")
     journal.record(
         request,
@@ -621,7 +629,8 @@ def callout_export(request):
 @access_required
 def followup_list(request):
     """My follow-ups (or everyone's for the coordination), due first."""
-    show_all = request.GET.get("all") == "1" and request.user.has_role(roles.ADMIN)
+    options = FollowUpListForm(request.GET)
+    show_all = options.is_valid() and options.cleaned_data["all"] == "1" and request.user.has_role(roles.ADMIN)
     rows = FollowUp.objects.pending().select_related("callout__category", "person", "assignee")
     if not show_all:
         rows = rows.assigned_to(request.user)
@@ -632,6 +641,7 @@ def followup_list(request):
         "show_all": show_all,
         "today": timezone.localdate(),
         "may_see_all": request.user.has_role(roles.ADMIN),
+        "options": options,
     }
     return render(request, "victims/followup_list.html", context)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from victims.forms import CalloutForm, InvolvementForm, OpenCalloutForm, PageForm
+from victims.forms import ActionForm, CalloutForm, FollowUpForm, InvolvementForm, OpenCalloutForm, PageForm
 from victims.models import Callout, Person
 from victims.tests.factories import AcceptedCalloutFactory
 
@@ -41,9 +41,17 @@ junk = st.one_of(
             "victim",
             "fr",
             "nl",
+            "0001-01-01T00:00",
+            "9999-12-31T23:59",
+            "0001-01-01",
+            "9999-12-31",
+            "31/12/9999 23:59",
         ]
     ),
     st.integers(min_value=-10, max_value=10**12).map(str),
+    # Any date and time, written as the browser's date and datetime-local inputs send them.
+    st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M")),
+    st.dates().map(lambda day: day.isoformat()),
 )
 
 
@@ -73,6 +81,7 @@ def check(form):
             "requesting_unit",
             "callback_phone",
             "context",
+            "pv_number",
             "idempotency_key",
         ]
     )
@@ -219,3 +228,32 @@ def test_bad_paging_input_gives_messages_next_to_the_fields(client_as):
     assert response.status_code == 200
     assert {"category", "commune", "callback_phone"} <= set(response.context["form"].errors)
     assert Callout.objects.count() == 0
+
+
+@FUZZ
+@given(data=fuzz_data(["kind", "person", "at", "note"]))
+def test_the_help_form_never_crashes(data):
+    callout = AcceptedCalloutFactory()
+    form = ActionForm(data, callout=callout)
+    if check(form):
+        action = form.save(commit=False)
+        action.callout = callout
+        action.save()
+
+
+@FUZZ
+@given(data=fuzz_data(["due_on", "assignee", "note"]))
+def test_the_follow_up_form_never_crashes(data):
+    check(FollowUpForm(data))
+
+
+LIST_QUERY = ["q", "since", "until", "category", "commune", "status", "assistant", "service", "page", "format"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=fuzz_data(LIST_QUERY))
+def test_no_query_string_makes_the_callout_list_or_its_export_answer_500(client_as, data):
+    AcceptedCalloutFactory()
+    client = client_as("chef")
+    assert client.get(reverse("victims:callout_list"), data).status_code == 200
+    assert client.get(reverse("victims:callout_export"), data).status_code in (200, 302)
