@@ -116,9 +116,13 @@ class CalloutFilter(FormClassBuiltOnce, django_filters.FilterSet):
         self.choices = filter_choices()
         for list_name, choices in self.choices.items():
             self.form.fields[list_name].choices = choices
+        # Who may not read what the ACs typed may not search it either (see CalloutQuerySet.search).
+        self.reads_free_text = self.request is not None and roles.can(self.request.user, "see_identities")
+        if not self.reads_free_text:
+            self.form.fields["q"].label = _("Search a reference, a category or a commune")
 
     def filter_text(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, free_text=self.reads_free_text)
 
     def filter_since(self, queryset, name, value):
         return queryset.filter(received_at__gte=_start_of(value))

@@ -79,6 +79,12 @@ def text_query(text: str) -> SearchQuery:
     return SearchQuery(ImmutableUnaccent(models.Value(text)), config="simple", search_type="websearch")
 
 
+def named_like(rows, text: str):
+    """Reference data (FR/NL names) whose name in either language contains ``text``, accents and
+    case aside."""
+    return rows.filter(Q(name_fr__unaccent__icontains=text) | Q(name_nl__unaccent__icontains=text))
+
+
 def next_reference(prefix: str, year: int) -> str:
     """INT-2026-0042: the next number of ``prefix`` in ``year``.
 
@@ -146,12 +152,22 @@ class CalloutQuerySet(models.QuerySet):
             return self.filter(requested_by=user)
         return self.none()
 
-    def search(self, text: str):
-        """Full text over the callout's summary, place and context and the notes of the help given,
-        accent-insensitive (PostgreSQL tsvector + GIN)."""
+    def search(self, text: str, *, free_text: bool = True):
+        """Full text over the callout's summary, place and context and the notes of the help given
+        and follow-ups, accent-insensitive (PostgreSQL tsvector + GIN).
+
+        ``free_text=False`` for readers who may not read what the ACs typed (chefs de corps): a
+        match in a note would tell them what the note says — that a named person was involved,
+        when and where. They search the reference, the incident category and the commune."""
         text = (text or "").strip()
         if not text:
             return self
+        if not free_text:
+            return self.filter(
+                Q(reference__icontains=text)
+                | Q(category__in=named_like(IncidentCategory.objects.all(), text))
+                | Q(commune__in=named_like(Commune.objects.all(), text))
+            )
         sql, params = _search_sql()
         return self.filter(pk__in=RawSQL(sql, [text if param == _SEARCH_TEXT else param for param in params]))
 

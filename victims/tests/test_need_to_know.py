@@ -2,6 +2,7 @@
 any name, contact or free-text note; dispatch sees only what it paged. Asserted on the rendered
 HTML of every page they can open, with names and notes seeded everywhere."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -39,6 +40,7 @@ SECRETS = [
     "Officier-Nommé",
     "MESSAGE-SERVICE-CONFIDENTIEL",
     "NOTE-SUIVI-CONFIDENTIELLE",
+    "REPONSE-SERVICE-CONFIDENTIELLE",
     "1977",  # birth year
 ]
 
@@ -65,17 +67,35 @@ def seeded():
         age_band="30-49",
     )
     InvolvementFactory(callout=callout, person=person)
-    ActionFactory(callout=callout, person=person, note="NOTE-AIDE-CONFIDENTIELLE", kind=AssistanceAction.Kind.PRACTICAL)
+    ActionFactory(
+        callout=callout,
+        person=person,
+        note="NOTE-AIDE-CONFIDENTIELLE, Zébulon Wauthier-Secret accompagné",  # a name typed in a note
+        kind=AssistanceAction.Kind.PRACTICAL,
+    )
     CoachedOfficer.objects.create(
         callout=callout, officer_name="Officier-Nommé", explained="EXPLICATION-CONFIDENTIELLE"
     )
-    referral = ReferralFactory(callout=callout, person=person, message="MESSAGE-SERVICE-CONFIDENTIEL")
+    referral = ReferralFactory(
+        callout=callout,
+        person=person,
+        message="MESSAGE-SERVICE-CONFIDENTIEL",
+        service_note="REPONSE-SERVICE-CONFIDENTIELLE",
+    )
     FollowUpFactory(callout=callout, note="NOTE-SUIVI-CONFIDENTIELLE")
     return callout, referral
 
 
+def _shown(secret: str, text: str) -> bool:
+    # A number is a leak only as a word of its own: a random id or token (hex UUIDs, CSRF tokens,
+    # phone numbers of other users) may hold "1977" among other characters.
+    if secret.isdigit():
+        return re.search(rf"(?<![\w-]){secret}(?![\w-])", text) is not None
+    return secret in text
+
+
 def assert_no_secrets(text: str, where: str):
-    leaked = [secret for secret in SECRETS if secret in text]
+    leaked = [secret for secret in SECRETS if _shown(secret, text)]
     assert not leaked, f"{where} shows {leaked}"
 
 
@@ -174,3 +194,68 @@ def test_the_admin_sees_that_a_debrief_is_pending_but_not_why(client_as, seeded)
     assert callout.assistant.full_name in html
     home_card = html.split('id="debriefs-card"')[1].split("</section>")[0]
     assert callout.category.name_fr not in home_card and callout.reference not in home_card
+
+
+# What an AC typed, one word or phrase per free-text field; the first five are searchable by the
+# ACs (full text), so the test proves they are really there to be found.
+TYPED = {
+    "summary": "resume-confidentiel",
+    "place": "Cachée",
+    "context": "contexte-confidentiel",
+    "help note": "note-aide-confidentielle",
+    "follow-up note": "note-suivi-confidentielle",
+    "a name typed in a note": "Wauthier",
+    "coaching": "explication-confidentielle",
+    "message to the service": "message-service-confidentiel",
+    "service's answer": "reponse-service-confidentielle",
+    "person's notes": "note-personne-confidentielle",
+    "person's name": "Zébulon",
+    "requesting officer": "Officier-Nommé",
+}
+SEARCHABLE_BY_ACS = ["summary", "place", "context", "help note", "follow-up note", "a name typed in a note"]
+
+
+def exported(client, query: dict, file_format: str) -> str:
+    response = client.get(reverse("victims:callout_export"), {**query, "format": file_format})
+    assert response.status_code == 200, query
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if file_format == "xlsx":
+        sheet = load_workbook(BytesIO(content)).active
+        return "\n".join(
+            " ".join(str(cell) for cell in row if cell is not None) for row in sheet.iter_rows(values_only=True)
+        )
+    return content.decode("utf-8-sig")
+
+
+def rows(client, query: dict) -> str:
+    """The callout list's rows (the search box repeats the query: not a result)."""
+    html = client.get(reverse("victims:callout_list"), query).content.decode()
+    return html.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_the_acs_find_a_callout_by_what_they_typed(client_as, seeded):
+    callout, _referral = seeded
+    ac = client_as("assistant")
+    for field in SEARCHABLE_BY_ACS:
+        assert callout.reference in rows(ac, {"q": TYPED[field]}), field
+
+
+@pytest.mark.parametrize("field", TYPED)
+def test_a_chefs_search_never_looks_into_what_the_acs_typed(client_as, seeded, field):
+    callout, _referral = seeded
+    chef = client_as("chef")
+    query = {"q": TYPED[field]}
+
+    assert callout.reference not in rows(chef, query), f"the chef's search found the callout by its {field}"
+    for file_format in ("csv", "xlsx"):
+        assert callout.reference not in exported(chef, query, file_format), f"{file_format} by its {field}"
+
+
+def test_a_chef_searches_the_reference_the_category_and_the_commune(client_as, seeded):
+    callout, _referral = seeded
+    chef = client_as("chef")
+    for text in (callout.reference, callout.reference[-4:], "suicide", callout.commune.name_nl.lower()):
+        assert callout.reference in rows(chef, {"q": text}), text
+        assert callout.reference in exported(chef, {"q": text}, "csv"), text
+    label = chef.get(reverse("victims:callout_list")).context["filter"].form.fields["q"].label
+    assert "catégorie" in str(label).lower() and "notes" not in str(label).lower()
