@@ -34,6 +34,7 @@ def register() -> None:
     kinds.register("callout_accepted", gettext_lazy("A callout I paged was accepted"), ("in_app",))
     kinds.register("referral_reminder", gettext_lazy("A referral the service has not acknowledged"))
     kinds.register("follow_up_due", gettext_lazy("A follow-up is due"))
+    kinds.register("referral_answered", gettext_lazy("A service answered one of my referrals"))
     kinds.register("referral_sent", gettext_lazy("Referral sheet to a service"), ("email",), configurable=False)
     reference.register(
         reference.ReferenceKind(

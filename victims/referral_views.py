@@ -182,7 +182,7 @@ def referral_list(request):
 
 
 def _link_problem(request, problem):
-    status = 410 if problem.reason in ("expired", "replaced") else 404
+    status = 410 if problem.reason in ("expired", "replaced", "closed") else 404
     return render(request, "victims/referral_ack_invalid.html", {"reason": problem.reason}, status=status)
 
 
@@ -202,7 +202,7 @@ def referral_ack(request, token):
         if request.method == "POST" and form.is_valid():
             try:
                 with pghistory.context(actor=_service_label(referral)):
-                    services.record_answer(referral, form.cleaned_data["status"], note=form.cleaned_data["note"])
+                    services.service_answers(referral, form.cleaned_data["status"], note=form.cleaned_data["note"])
             except TransitionError:
                 form.add_error(None, _("This referral is closed."))
             else:

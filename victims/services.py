@@ -268,7 +268,7 @@ def acknowledgement_token(referral: Referral) -> str:
 
 @dataclass
 class LinkProblem:
-    reason: str  # "expired", "invalid" or "replaced"
+    reason: str  # "expired", "invalid", "replaced" or "closed"
 
 
 def referral_for_token(token: str) -> Referral | LinkProblem:
@@ -290,6 +290,10 @@ def referral_for_token(token: str) -> Referral | LinkProblem:
         return LinkProblem("invalid")
     if not nonce or referral.link_nonce != nonce:
         return LinkProblem("replaced")
+    if referral.status == Referral.Status.CLOSED:
+        # The service answered and the AC closed the referral: nothing left to do through the link,
+        # so it shows no more of the person (instead of until it expires).
+        return LinkProblem("closed")
     return referral
 
 
@@ -357,6 +361,31 @@ def record_answer(referral: Referral, status: str, *, note: str = "") -> None:
     else:
         referral.acknowledge(status, note=note)
     cancel_pending(about=referral, kind="referral_reminder")
+
+
+def service_answers(referral: Referral, status: str, *, note: str = "") -> None:
+    """The service answers through its link: recorded, and the AC who made the referral is told
+    (bell, and e-mail per their preferences) — they no longer have to come and look."""
+    record_answer(referral, status, note=note)
+    if referral.created_by is None:
+        return
+    notify(
+        referral.created_by,
+        kind="referral_answered",
+        template="victims/referral_answered",
+        context={
+            "reference": referral.journal_label(),
+            "callout": referral.callout.reference if referral.callout_id else "",
+            "service_fr": referral.service.name_fr,
+            "service_nl": referral.service.name_nl,
+            "status": referral.status,
+            "note": bool(referral.service_note),
+            "url": absolute(reverse("victims:referral_detail", kwargs={"public_id": referral.public_id})),
+        },
+        # Each answer once: the service may change it (received, then taken in charge).
+        dedupe_key=f"referral:{referral.public_id}:answer:{referral.answered_at.timestamp():.0f}:{status}",
+        about=referral,
+    )
 
 
 def suggested_services(person: Person, callout: Callout | None):

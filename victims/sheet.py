@@ -39,8 +39,11 @@ def context(referral) -> dict:
         "commune": callout.commune.name_in(language) if callout else "",
         "received_at": callout.received_at if callout else None,
         "callout_reference": callout.reference if callout else "",
-        "person_commune": person.commune.name_in(language) if person.commune_id else "",
-        "person_phone": display_phone(person.phone),
+        # Without the person's consent to be contacted the service gets no way to reach them
+        # directly: it goes through the AC, whose details close the sheet.
+        "may_contact": person.consent_contact,
+        "person_commune": person.commune.name_in(language) if person.commune_id and person.consent_contact else "",
+        "person_phone": display_phone(person.phone) if person.consent_contact else "",
         "ac_name": ac.full_name if ac else "",
         "ac_phone": display_phone(ac.phone) if ac else "",
         "ac_email": ac.email if ac else "",

@@ -183,3 +183,9 @@ def person_rows(persons):
             f'<span class="small text-body-secondary">{about}</span></li>'
         )
     return mark_safe("".join(html))  # noqa: S308 - every database value above goes through escape()
+
+
+@register.filter
+def referral_status(value) -> str:
+    """A referral status stored as its code (in a message's context) as the reader reads it."""
+    return Referral.Status(value).label if value in Referral.Status.values else value

@@ -8,7 +8,7 @@ import time_machine
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AccessEvent
 from core.history import history_for
@@ -261,3 +261,138 @@ def test_the_service_can_download_the_pdf_through_its_link(client):
         reverse("victims:referral_ack_pdf", kwargs={"token": services.acknowledgement_token(referral)})
     )
     assert response.content.startswith(b"%PDF")
+
+
+# --- once closed, the link shows nothing more; contact details only with consent ----------------------
+
+
+PERSONAL = ["Zoé", "Lambrecht-Privé", "+32475123987", "475 12 39 87", "zoe.lambrecht@example.org", "Rue Intime 5"]
+
+
+def sent_referral(**person):
+    from victims.tests.factories import PersonFactory
+
+    defaults = {
+        "first_name": "Zoé",
+        "last_name": "Lambrecht-Privé",
+        "phone": "+32475123987",
+        "email": "zoe.lambrecht@example.org",
+        "address": "Rue Intime 5",
+        "consent_contact": True,
+        "consent_contact_at": timezone.now(),
+    }
+    referral = ReferralFactory(person=PersonFactory(**{**defaults, **person}), message="MESSAGE-POUR-LE-SERVICE")
+    referral.created_by = referral.callout.assistant
+    referral.save()
+    services.send_referral(referral, method="email", by=referral.callout.assistant)
+    return referral
+
+
+def test_a_closed_referrals_link_answers_410_with_a_notice_and_no_personal_data(client):
+    referral = sent_referral()
+    path = ack_path(referral)
+    pdf_path = reverse("victims:referral_ack_pdf", kwargs={"token": services.acknowledgement_token(referral)})
+    assert client.get(path).status_code == 200
+    client.post(path, {"status": "taken", "note": "Suivi par nos soins"})
+    assert client.get(path).status_code == 200  # answered: the service may still change its answer
+
+    services.record_answer(referral, Referral.Status.CLOSED)  # the AC closes the referral
+
+    for response in (client.get(path), client.post(path, {"status": "declined"}), client.get(pdf_path)):
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert not response.content.startswith(b"%PDF")
+        assert "clôturée" in html
+        leaked = [value for value in [*PERSONAL, "MESSAGE-POUR-LE-SERVICE", "Suivi par nos soins"] if value in html]
+        assert not leaked
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.CLOSED
+
+
+def sheets(client_as, referral) -> dict[str, str]:
+    from victims import sheet
+
+    ac = client_as("assistant")
+    return {
+        "printable sheet": ac.get(
+            reverse("victims:referral_sheet", kwargs={"public_id": referral.public_id})
+        ).content.decode(),
+        "service's page": ac.get(ack_path(referral)).content.decode(),
+        "PDF's HTML": sheet.render_html(referral, for_pdf=True),
+    }
+
+
+def test_without_consent_to_be_contacted_the_sheet_gives_no_contact_details_but_the_way_through_the_ac(client_as):
+    referral = sent_referral(consent_contact=False, consent_contact_at=None)
+    ac = referral.callout.assistant
+    ac.phone = "+32470000777"
+    ac.save()
+
+    for where, html in sheets(client_as, referral).items():
+        assert "Lambrecht-Privé" in html, where  # who is referred: the service needs the name
+        leaked = [
+            value
+            for value in ("+32475123987", "475 12 39 87", "zoe.lambrecht@example.org", "Rue Intime 5")
+            if value in html
+        ]
+        assert not leaked, f"{where} shows {leaked}"
+        assert "par l'intermédiaire de l'AC" in html, where
+        assert "470 00 07 77" in html, where  # the AC's number, to reach the person through them
+
+
+def test_with_consent_to_be_contacted_the_sheet_gives_the_contact_details(client_as):
+    referral = sent_referral()
+    for where, html in sheets(client_as, referral).items():
+        assert "475 12 39 87" in html and "zoe.lambrecht@example.org" in html and "Rue Intime 5" in html, where
+        assert "par l'intermédiaire de l'AC" not in html, where
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("fr", "Ce lien est incomplet"), ("nl", "Deze link is onvolledig"), ("en", "This link is incomplete")],
+)
+def test_an_invalid_links_page_is_translated(client, settings, language, expected):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("victims:referral_ack", kwargs={"token": "nonsense"})).content.decode()
+    assert expected in html
+    # Both official languages stay on the page whatever the browser's: the service may be either.
+    assert "Ce lien est incomplet" in html and "Deze link is onvolledig" in html
+
+
+@pytest.mark.parametrize("answer", ["received", "taken", "declined", "unreachable"])
+def test_the_ac_is_told_when_the_service_answers_through_its_link(client, mailoutbox, answer):
+    from notifications.services import sweep
+
+    referral = sent_referral()
+    client.post(ack_path(referral), {"status": answer, "note": "Vu"})
+
+    told = Notification.objects.filter(kind="referral_answered", recipient=referral.created_by)
+    assert set(told.values_list("channel", flat=True)) == {"email", "in_app"}
+    sweep()
+    message = next(m for m in mailoutbox if m.to == [referral.created_by.email])
+    label = str(Referral.Status(answer).label)
+    assert referral.journal_label() in message.subject and referral.service.name_fr in message.body
+    with translation.override("fr"):
+        assert str(Referral.Status(answer).label) in message.body, label
+    assert "Lambrecht" not in message.body and "Lambrecht" not in message.subject
+
+
+def test_the_ac_chooses_how_to_hear_of_the_services_answers(client):
+    from notifications.models import NotificationPreference
+
+    referral = sent_referral()
+    NotificationPreference.objects.create(user=referral.created_by, channels={"referral_answered": ["in_app"]})
+    client.post(ack_path(referral), {"status": "declined"})
+    told = Notification.objects.filter(kind="referral_answered", recipient=referral.created_by)
+    assert list(told.values_list("channel", flat=True)) == ["in_app"]
+
+
+def test_the_ac_is_not_told_of_an_answer_they_recorded_themselves(client_as):
+    referral = sent_referral()
+    client_as(user=referral.created_by).post(
+        reverse("victims:referral_answer", kwargs={"public_id": referral.public_id}),
+        {"answer-status": "taken", "answer-note": "Téléphoné"},
+    )
+    referral.refresh_from_db()
+    assert referral.status == "taken"
+    assert not Notification.objects.filter(kind="referral_answered").exists()
