@@ -252,6 +252,7 @@ class PageForm(IdempotentForm, OfficerChoiceMixin):
         required=False,
         help_text=_("No names: the message goes out by SMS."),
     )
+    pv_number = PVNumberField(label=_("Police report number (PV)"), help_text=_("If there is one already."))
 
     field_order = [
         "category",
@@ -261,6 +262,7 @@ class PageForm(IdempotentForm, OfficerChoiceMixin):
         "requesting_unit",
         "callback_phone",
         "context",
+        "pv_number",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -276,6 +278,7 @@ class PageForm(IdempotentForm, OfficerChoiceMixin):
             "requesting_unit": data["requesting_unit"],
             "callback_phone": data["callback_phone"],
             "context": data["context"],
+            "pv_number": data["pv_number"],
             **self.officer_fields(),
         }
 
@@ -635,6 +638,10 @@ class ActionForm(forms.ModelForm):
         )
         self.fields["person"].empty_label = _("Everyone / the officers")
         self.fields["person"].label_from_instance = lambda person: person.display_name
+        persons = list(self.fields["person"].queryset[:2])
+        if len(persons) == 1:
+            # Help given at a callout with one person is almost always given to that person.
+            self.initial.setdefault("person", persons[0].pk)
         self.initial.setdefault("at", timezone.localtime().replace(second=0, microsecond=0))
 
     def clean_at(self):

@@ -50,6 +50,7 @@ def register() -> None:
             search_fields=["name_fr", "name_nl", "code"],
         )
     )
+    home_card(order=1)(paged_card)
     home_card(order=5)(page_card)
     home_card(order=10)(open_callouts_card)
     home_card(order=12)(my_follow_ups_card)
@@ -64,6 +65,26 @@ def register() -> None:
 
 # The cards read only the columns they show: the home page is the most opened page.
 CATEGORY_AND_COMMUNE_NAMES = ("category__name_fr", "category__name_nl", "commune__name_fr", "commune__name_nl")
+
+
+def paged_card(request):
+    """The callouts this AC was paged for and nobody accepted yet: first on the home page, with
+    Accept on it (at 3 a.m. the AC signs in and accepts without looking for the callout)."""
+    from victims.models import Callout
+
+    if not roles.can_open(request.user, "victims:callout_edit"):
+        return None
+    rows = list(
+        Callout.objects.awaiting_acceptance()
+        .filter(pages__recipient=request.user)
+        .select_related("category", "commune")
+        .only("public_id", "reference", "received_at", "place", "context", *CATEGORY_AND_COMMUNE_NAMES)
+        .distinct()
+        .order_by("-received_at")[:3]
+    )
+    if not rows:
+        return None
+    return {"template": "victims/_home_paged.html", "callouts": rows}
 
 
 def page_card(request):

@@ -297,7 +297,9 @@ def callout_step(request, public_id):
             return response
         return redirect(target)
     if request.htmx:
-        return render(request, "victims/_lifecycle.html", {"callout": callout, "may_edit": True, "oob": True})
+        pages = callout.pages.select_related("recipient").order_by("at", "step", "id")
+        context = {"callout": callout, "may_edit": True, "oob": True, "pages": pages}
+        return render(request, "victims/_lifecycle.html", context)
     return redirect("victims:callout_detail", public_id=callout.public_id)
 
 
@@ -397,7 +399,10 @@ def person_add(request, public_id):
     from victims.models import Person
 
     callout = get_callout(request, public_id, lock=request.method == "POST")
-    form = InvolvementForm(request.POST or None, prefix="person")
+    # A new person speaks the AC's language unless the AC says otherwise: at night a Dutch-speaking
+    # AC mostly assists Dutch speakers (the form's default was French for everyone).
+    language = Person.Language.NL if (request.LANGUAGE_CODE or "").startswith("nl") else Person.Language.FR
+    form = InvolvementForm(request.POST or None, prefix="person", initial={"language": language})
     suggestions = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -72,7 +72,8 @@ def field(bound):
         return bound.as_widget()
     invalid = " is-invalid" if bound.errors else ""
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-        kind = "radio" if isinstance(widget, forms.RadioSelect) else "checkbox"
+        # CheckboxSelectMultiple is a subclass of RadioSelect: ask for it first.
+        kind = "checkbox" if isinstance(widget, forms.CheckboxSelectMultiple) else "radio"
         options = []
         for sub in bound.subwidgets:
             data = sub.data

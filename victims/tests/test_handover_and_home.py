@@ -70,8 +70,8 @@ def test_the_assistants_home_keeps_a_constant_number_of_queries(client_as, djang
     ClosedCalloutFactory()
     ac.get(reverse("accounts:home"))
     # Frame (session, user, device, savepoints, roles, the bell); sign-ins, second factor; shifts and
-    # swaps; open callouts; follow-ups and waiting referrals.
-    with django_assert_max_num_queries(14) as few:
+    # swaps; pages awaiting me; open callouts; follow-ups and waiting referrals.
+    with django_assert_max_num_queries(15) as few:
         ac.get(reverse("accounts:home"))
     for _ in range(8):
         callout = AcceptedCalloutFactory()
