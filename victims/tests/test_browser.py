@@ -121,8 +121,10 @@ def test_dispatch_pages_the_ac_who_logs_the_callout_refers_a_person_and_the_serv
     ac.screenshot(path=str(screenshot_dir / "victims-callout-requested-360.png"), full_page=True)
 
     taps = Taps(ac)
+    expect(ac.locator("#paging")).to_contain_text("Étape suivante à")
     taps.click(ac.get_by_role("button", name="Accepter"))
     expect(ac.locator("#lifecycle .status-badge")).to_have_text("Acceptée")
+    expect(ac.locator("#paging")).not_to_contain_text("Étape suivante à")  # swapped without a reload
     taps.click(ac.get_by_role("button", name="Je pars"))
     expect(ac.locator("#lifecycle .status-badge")).to_have_text("En route")
     taps.click(ac.get_by_role("button", name="Sur place"))
@@ -287,3 +289,97 @@ def test_screenshots_of_the_callout_list(page, live_server, zone, width, screens
     page.screenshot(path=str(screenshot_dir / f"victims-list-{width}.png"), full_page=True)
     page.goto(f"{live_server.url}/")
     page.screenshot(path=str(screenshot_dir / f"victims-home-{width}.png"), full_page=True)
+
+
+NIGHT_LABELS = {
+    "fr": {
+        "accept": "Accepter",
+        "en_route": "Je pars",
+        "on_scene": "Sur place",
+        "finished": "Terminé",
+        "mode": "Mode",
+        "on_site": "Sur place",
+        "summary": "Résumé",
+        "save": "Enregistrer",
+        "saved": "Intervention enregistrée.",
+        "add_person": "Ajouter une personne",
+        "role": "Rôle dans cette intervention",
+        "bereaved": "Proche d'une personne décédée",
+        "first_name": "Prénom",
+        "save_person": "Enregistrer la personne",
+        "next_step": "Étape suivante à",
+    },
+    "nl": {
+        "accept": "Aanvaarden",
+        "en_route": "Ik vertrek",
+        "on_scene": "Ter plaatse",
+        "finished": "Afgerond",
+        "mode": "Wijze",
+        "on_site": "Ter plaatse",
+        "summary": "Samenvatting",
+        "save": "Opslaan",
+        "saved": "Tussenkomst opgeslagen.",
+        "add_person": "Een persoon toevoegen",
+        "role": "Rol in deze tussenkomst",
+        "bereaved": "Nabestaande",
+        "first_name": "Voornaam",
+        "save_person": "De persoon opslaan",
+        "next_step": "Volgende stap om",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_the_paged_ac_logs_the_callout_in_at_most_twelve_interactions_after_signing_in(
+    browser, live_server, zone, language, screenshot_dir
+):
+    """Measured as the field test did, at 360×740: from the home page after sign-in, accept, the
+    lifecycle, the minimal completion and one person with their role. Each tap, choice or typed
+    field counts one."""
+    from victims.services import page_on_call
+    from victims.tests.factories import category, commune
+
+    labels = NIGHT_LABELS[language]
+    ac_user = zone["ac"]
+    ac_user.language = language
+    ac_user.save()
+    callout, _created = page_on_call(
+        by=zone["dispatch"],
+        fields={"category": category("death-notification"), "commune": commune("evere"), "place": "Rue Stroobants 48"},
+    )
+    context = browser.new_context(viewport=PHONE, locale=f"{language}-BE")
+    ac = context.new_page()
+    sign_in_from_link(ac, live_server.url, ac_user, "/", language=language)
+
+    card = ac.locator("#paged-card").locator("xpath=ancestor::section[1]")
+    accept = card.get_by_role("button", name=labels["accept"])
+    expect(card.get_by_text("Rue Stroobants 48")).to_be_visible()
+    box = accept.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], "Accept is on the first screen, without scrolling"
+    ac.screenshot(path=str(screenshot_dir / f"victims-home-paged-{language}-360.png"))
+
+    taps = Taps(ac)
+    taps.click(accept)
+    expect(ac.get_by_role("heading", name=re.compile(callout.reference))).to_be_visible()
+    expect(ac.locator("#paging")).not_to_contain_text(labels["next_step"])
+    taps.click(ac.get_by_role("button", name=labels["en_route"]))
+    expect(ac.locator("#lifecycle").get_by_role("button", name=labels["on_scene"])).to_be_visible()
+    taps.click(ac.locator("#lifecycle").get_by_role("button", name=labels["on_scene"]))
+    taps.click(ac.get_by_role("button", name=labels["finished"]))
+    taps.select(ac.get_by_label(labels["mode"]), labels["on_site"])
+    taps.fill(ac.get_by_label(labels["summary"]), "Annonce de décès à la famille, fils soutenu.")
+    taps.click(ac.get_by_role("button", name=labels["save"], exact=True))
+    expect(ac.get_by_text(labels["saved"])).to_be_visible()
+    taps.click(ac.get_by_text(labels["add_person"]))
+    taps.select(ac.get_by_label(labels["role"]), labels["bereaved"])
+    taps.fill(ac.get_by_label(labels["first_name"]), "Pieter")
+    taps.click(ac.get_by_role("button", name=labels["save_person"]))
+    expect(ac.locator("#persons").get_by_role("link", name="Pieter")).to_be_visible()
+
+    assert taps.count <= 12, f"{taps.count} interactions in {language}"
+    callout.refresh_from_db()
+    person = callout.involvements.get().person
+    assert callout.status == "closed" and callout.assistant == ac_user and callout.mode == "on_site"
+    assert person.language == language, "the person speaks the AC's language unless the AC says otherwise"
+    print(f"3 a.m. flow in {language}: {taps.count} interactions after sign-in")
+    context.close()
