@@ -11,7 +11,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from oncall.extensions import handover_sections, now_actions
 from oncall.models import Shift
-from victims import services
+from victims import hooks, services
 from victims.tests.factories import (
     AcceptedCalloutFactory,
     ClosedCalloutFactory,
@@ -23,27 +23,70 @@ from victims.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_handover_digest_lists_open_callouts_waiting_referrals_and_due_follow_ups(make_user):
-    incoming = make_user("assistant")
-    shift = Shift.objects.create(
-        assistant=incoming, starts_at=timezone.now(), ends_at=timezone.now() + timedelta(days=7), role="primary"
-    )
+@pytest.fixture
+def handover_world(make_user):
+    """The incoming AC's shift (today 09:00 until tomorrow 09:00) and what is open at the handover:
+    an open callout, a closed one, a referral waiting for the service's answer, a follow-up due
+    during the shift and one due after it."""
+    incoming = make_user("assistant", full_name="Inès Entrante")
+    now = timezone.now()
+    shift = Shift.objects.create(assistant=incoming, starts_at=now, ends_at=now + timedelta(days=1), role="primary")
     open_callout = AcceptedCalloutFactory()
     closed = ClosedCalloutFactory()
     referral = ReferralFactory(callout=closed)
     services.send_referral(referral, method="email", by=closed.assistant)
-    due = FollowUpFactory(callout=closed, due_on=timezone.localdate() + timedelta(days=2), note="Rappeler Madame X")
-    FollowUpFactory(callout=closed, due_on=timezone.localdate() + timedelta(days=30))
+    due = FollowUpFactory(callout=closed, due_on=timezone.localdate(), note="Rappeler Madame X")
+    later = FollowUpFactory(callout=None, person=PersonFactory(), due_on=timezone.localdate() + timedelta(days=30))
+    return {"shift": shift, "open": open_callout, "closed": closed, "referral": referral, "due": due, "later": later}
 
-    sections = {section["title"]: section["items"] for section in handover_sections(shift)}
 
-    texts = " | ".join(item["text"] for items in sections.values() for item in items)
-    assert open_callout.reference in texts and closed.reference in texts
-    assert referral.journal_label() in texts and referral.service.name_fr in texts
-    assert len([t for t in texts.split(" | ") if "due" in t or "échéance" in t or "pour" in t]) >= 1
-    assert "Madame X" not in texts and referral.person.last_name not in texts  # references, not names
-    assert all(item["url"].startswith("http") for items in sections.values() for item in items)
-    assert due.pk
+def lines(section, shift) -> list[str]:
+    """The lines one of the victims' sections adds to ``shift``'s digest."""
+    found = section(shift)
+    return [item["text"] for item in found["items"]] if found else []
+
+
+def test_the_handover_digest_lists_open_callouts_only(handover_world):
+    w = handover_world
+    shown = lines(hooks.handover_open_callouts, w["shift"])
+    assert any(w["open"].reference in line for line in shown)
+    assert not any(w["closed"].reference in line for line in shown), "a closed callout is not open"
+
+
+def test_the_handover_digest_lists_referrals_waiting_for_the_service(handover_world):
+    w = handover_world
+    (line,) = lines(hooks.handover_waiting_referrals, w["shift"])
+    assert w["referral"].journal_label() in line and w["referral"].service.name_fr in line
+    assert w["closed"].reference in line
+
+
+def test_the_handover_digest_lists_follow_ups_due_by_the_end_of_the_shift_only(handover_world):
+    w = handover_world
+    (line,) = lines(hooks.handover_due_follow_ups, w["shift"])
+    assert w["due"].callout.reference in line and w["due"].assignee.full_name in line
+    assert w["due"].due_on.strftime("%d/%m/%Y") in line  # in the incoming AC's French
+    assert w["later"].person.journal_label() not in line
+    assert "Madame X" not in line  # references, not what the note says
+
+
+def test_the_digest_sent_to_the_incoming_ac_holds_each_line(handover_world, mailoutbox):
+    from notifications.services import sweep
+    from oncall.services import send_handovers
+
+    w = handover_world
+    assert send_handovers() == 1
+    sweep()
+
+    message = next(m for m in mailoutbox if m.to == [w["shift"].assistant.email])
+    body = message.body
+    lines = [line for line in body.splitlines() if line.startswith("- ")]
+    assert len(lines) == 3, body
+    open_line, referral_line, follow_up_line = lines
+    assert w["open"].reference in open_line and "/victims/c/" in open_line
+    assert w["referral"].journal_label() in referral_line and "/victims/referrals/" in referral_line
+    assert w["due"].callout.reference in follow_up_line
+    assert w["closed"].reference not in open_line and w["later"].person.journal_label() not in body
+    assert "Madame X" not in body and w["referral"].person.last_name not in body
 
 
 def test_who_is_on_call_now_offers_to_page_to_dispatch_but_not_to_chefs(make_user):
