@@ -122,8 +122,19 @@ try:
     DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
 except Exception as exc:  # noqa: BLE001 - any parse error is a configuration error
     env.fail("DATABASE_URL", f"cannot be read: {exc}")
-DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DB_CONN_MAX_AGE", 60, minimum=0)
+# Every process (the development server, a gunicorn worker, a Celery worker's child) keeps its
+# connections in a pool of at most DB_POOL_SIZE, however many threads serve requests in it: a thread
+# gives its connection back at the end of each request, and waits up to DB_POOL_TIMEOUT seconds for
+# one when all are taken. (Connections kept per thread once exhausted PostgreSQL under the development
+# server: a keep-alive browser socket held its thread, and the thread its connection.) The pool keeps
+# the connections, so Django's own CONN_MAX_AGE stays 0; docs/deploy.md gives the sizing rule.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    "min_size": 1,
+    "max_size": env.integer("DB_POOL_SIZE", 4, minimum=1, maximum=100),
+    "timeout": env.integer("DB_POOL_TIMEOUT", 10, minimum=1, maximum=120),
+}
 # Every request is one transaction: a journal entry and the change it records commit or roll back
 # together (the access journal's legal promise).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

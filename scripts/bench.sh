@@ -3,9 +3,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-eval "$(scripts/services.sh up)"
-cleanup() { scripts/services.sh down; }
-trap cleanup EXIT
+trap 'scripts/services.sh down $$' EXIT  # stops only the servers no other command still uses
+exports=$(scripts/services.sh up $$)  # a failure stops here, with its one-line message
+eval "$exports"
 # Production-like settings: DEBUG off, cached templates; plain HTTP because the test client is.
 export DATABASE_URL="${BENCH_DATABASE_URL:?set BENCH_DATABASE_URL to a database whose name ends in _bench}"
 export DEBUG=false HTTPS=false DEMO_MODE=false

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: set everything up on first use, then serve web + Celery worker + beat with demo data.
-# Ctrl-C stops every process this started, the private PostgreSQL and Redis included.
+# Ctrl-C stops every process this started, and the private PostgreSQL and Redis unless another
+# command (a `make test` started meanwhile) still uses them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -27,9 +28,10 @@ ENVEOF
   echo "Wrote .env (local secret key, debug and demo mode on)."
 fi
 
-eval "$(scripts/services.sh up)"
-cleanup() { scripts/services.sh down; }
-trap cleanup EXIT
+# The private servers are stopped on exit unless another command (a `make test`…) still uses them.
+trap 'scripts/services.sh down $$' EXIT
+exports=$(scripts/services.sh up $$)  # a failure stops here, with its one-line message
+eval "$exports"
 
 $PY manage.py migrate --no-input -v 0
 $PY scripts/i18n.py compile

