@@ -104,9 +104,9 @@ pg_user() {
   echo concertation
 }
 
-as_pg() {
+as_pg() {  # from /: the server's user may not be allowed into the current directory
   local user=$1; shift
-  if [ "$(id -u)" = 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u "$user" -- "$@"); else "$@"; fi
 }
 
 # Where the cluster lives: var/postgres, or — when the server's user cannot reach the checkout (a
