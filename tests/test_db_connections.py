@@ -139,3 +139,30 @@ def test_the_development_server_holds_at_most_the_pool_size_under_200_requests_o
     assert statuses == {200: CLIENTS * REQUESTS_EACH}
     assert 1 <= peak <= POOL_SIZE
     assert after <= POOL_SIZE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_with_the_deployment_settings_holds_at_most_workers_times_the_pool(tmp_path):
+    heartbeat()
+    port, name = _free_port(), f"pool-test-{uuid.uuid4().hex[:8]}"
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "concertation.wsgi"]
+    server = _serve(
+        command,
+        port,
+        name,
+        tmp_path / "server.log",
+        DEBUG="false",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="2",
+        GUNICORN_THREADS=str(POOL_SIZE),
+    )
+    try:
+        statuses, peak = _hammer(port, name)
+        after = _connections_of(name)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert statuses == {200: CLIENTS * REQUESTS_EACH}
+    assert 1 <= peak <= 2 * POOL_SIZE
+    assert after <= 2 * POOL_SIZE
