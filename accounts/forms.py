@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.fields import PhoneField
 from accounts.models import AccessEvent, Language, Role, User
@@ -138,7 +139,7 @@ class UserFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
+        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("all", pgettext_lazy("accounts", "All"))],
     )
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from core.filtering import FormClassBuiltOnce
@@ -94,11 +95,15 @@ def _kind_choices():
 class NotificationFilter(FormClassBuiltOnce, django_filters.FilterSet):
     """The admin's delivery list: what went out, what is stuck, what failed."""
 
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Notification.Status.choices, empty_label=_("All"))
-    channel = django_filters.ChoiceFilter(
-        label=_("Channel"), choices=Notification.Channel.choices, empty_label=_("All")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Notification.Status.choices, empty_label=pgettext_lazy("messages", "All")
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=_kind_choices, empty_label=_("All"))
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Notification.Channel.choices, empty_label=pgettext_lazy("messages", "All")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=_kind_choices, empty_label=pgettext_lazy("messages", "All")
+    )
     # Choices from one plain query (a ModelChoiceFilter reads its queryset through a server-side
     # cursor: four round trips for the list of people).
     recipient = django_filters.ChoiceFilter(label=_("Recipient"), choices=_recipient_choices, empty_label=_("Everyone"))

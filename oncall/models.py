@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from psycopg.types.range import Range as DateTimeTZRange
 
 
@@ -384,7 +385,7 @@ class SwapRequest(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         TAKEN = "taken", _("taken, awaiting approval")
-        ACCEPTED = "accepted", _("done")
+        ACCEPTED = "accepted", pgettext_lazy("swap request status", "done")
         DECLINED = "declined", _("declined")
         CANCELLED = "cancelled", _("withdrawn")
         EXPIRED = "expired", _("expired")

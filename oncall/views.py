@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import journal, roles
@@ -353,13 +354,18 @@ def _regenerate(rotation: Rotation, from_day: date, by, weeks: int | None = None
 def _report(request, result) -> None:
     messages.success(
         request,
-        _("Rota updated: %(created)s shifts created, %(removed)s removed, %(kept)s unchanged.")
+        # Counts after a colon: the words agree with any number in every language.
+        _("Rota updated. Shifts created: %(created)s, removed: %(removed)s, unchanged: %(kept)s.")
         % {"created": result.created, "removed": result.removed, "kept": result.kept},
     )
     if result.skipped:
         messages.warning(
             request,
-            _("%(count)s parts were left free because the assistant is already on duty or someone else holds them.")
+            ngettext(
+                "%(count)s part was left free because the assistant is already on duty or someone else holds it.",
+                "%(count)s parts were left free because the assistant is already on duty or someone else holds them.",
+                len(result.skipped),
+            )
             % {"count": len(result.skipped)},
         )
 
@@ -608,7 +614,11 @@ def absence_create(request):
         if conflicts:
             messages.warning(
                 request,
-                _("Absence recorded. It overlaps %(count)s shifts: offer them to colleagues below.")
+                ngettext(
+                    "Absence recorded. It overlaps %(count)s shift: offer it to colleagues below.",
+                    "Absence recorded. It overlaps %(count)s shifts: offer them to colleagues below.",
+                    len(conflicts),
+                )
                 % {"count": len(conflicts)},
             )
         else:

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from core.templatetags.ui import field
@@ -177,7 +177,11 @@ def delivery_rows(context, rows) -> str:
         escape(_("Channel")),
         escape(_("Recipient")),
     )
-    kind, sent, attempts = escape(_("Kind and subject")), escape(_("Sent")), escape(_("Attempts and error"))
+    kind, sent, attempts = (
+        escape(_("Kind and subject")),
+        escape(pgettext("message status", "Sent")),
+        escape(_("Attempts and error")),
+    )
     retry_url = reverse("notifications:admin_retry", kwargs={"pk": 0}).replace("/0/", "/{}/")
     request, retry_label = context.get("request"), escape(_("Send again"))
     retry_form = (

@@ -70,7 +70,7 @@ def test_the_admin_creates_a_rotation_of_four_and_generates_two_months(page, liv
     page.get_by_label("Nombre de semaines").fill("9")
     page.get_by_role("button", name="Générer").click()
 
-    expect(page.get_by_text(re.compile(r"Rôle de garde mis à jour : 9 gardes créées"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Rôle de garde mis à jour\. Gardes créées : 9,"))).to_be_visible()
     rotation = Rotation.objects.get()
     assert rotation.ordered_members() == team
     shifts = list(Shift.objects.order_by("starts_at"))
