@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import roles
 from accounts.fields import PhoneField
@@ -484,7 +485,7 @@ class ExportForm(forms.Form):
 
 
 class ReferralListForm(forms.Form):
-    show = forms.ChoiceField(choices=[("", _("Waiting")), ("all", _("All"))], required=False)
+    show = forms.ChoiceField(choices=[("", _("Waiting")), ("all", pgettext_lazy("referrals", "All"))], required=False)
 
 
 class FollowUpListForm(forms.Form):
