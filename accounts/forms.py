@@ -5,9 +5,10 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.fields import PhoneField
 from accounts.models import AccessEvent, Language, Role, User
+from core import forms as core_forms
 
 
-class SignInForm(forms.Form):
+class SignInForm(core_forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True, "autocapitalize": "none"}),
@@ -17,7 +18,7 @@ class SignInForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(core_forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=20,
@@ -36,7 +37,7 @@ class CodeForm(forms.Form):
         return "".join(self.cleaned_data["code"].split()).lower()
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(core_forms.Form):
     code = forms.CharField(
         label=_("Code from the app"),
         max_length=10,
@@ -50,7 +51,7 @@ class EnrolForm(forms.Form):
         return code
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(core_forms.ModelForm):
     phone = PhoneField(
         label=_("Phone"),
         required=False,
@@ -63,13 +64,13 @@ class ProfileForm(forms.ModelForm):
         widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
 
-class EmailForm(forms.Form):
+class EmailForm(core_forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
 
 
-class SetPasswordForm(forms.Form):
+class SetPasswordForm(core_forms.Form):
     new_password1 = forms.CharField(
         label=_("New password"),
         strip=False,
@@ -107,7 +108,7 @@ class PasswordChangeForm(SetPasswordForm):
         return old
 
 
-class UserForm(forms.ModelForm):
+class UserForm(core_forms.ModelForm):
     """The administrator's form for an account."""
 
     phone = PhoneField(label=_("Phone"), required=False)
@@ -133,7 +134,7 @@ class UserForm(forms.ModelForm):
         return email
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(core_forms.Form):
     q = forms.CharField(label=_("Name or e-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"), required=False)
     status = forms.ChoiceField(
@@ -147,7 +148,7 @@ class UserFilterForm(forms.Form):
         self.fields["role"].choices = [("", _("All roles")), *Role._meta.get_field("code").choices]
 
 
-class JournalFilterForm(forms.Form):
+class JournalFilterForm(core_forms.Form):
     actor = forms.ModelChoiceField(
         label=_("User"), queryset=User.objects.all(), required=False, empty_label=_("Everyone")
     )

@@ -269,6 +269,8 @@ MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The empty choice of every select (forms through core.forms, filters through django-filter).
+FILTERS_EMPTY_CHOICE_LABEL = "—"
 
 # --- E-mail and SMS -----------------------------------------------------------------------------------------
 EMAIL_URL = env.string("EMAIL_URL", "consolemail://" if DEBUG else "smtp://localhost:25")

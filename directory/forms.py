@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import PhoneField
+from core import forms as core_forms
 from directory.models import Commune, Officer, PartnerService, PartnerServiceKind, PoliceUnit, SpokenLanguage
 
 
-class CommuneForm(forms.ModelForm):
+class CommuneForm(core_forms.ModelForm):
     class Meta:
         model = Commune
         fields = ["name_fr", "name_nl", "code", "postal_code", "is_in_zone", "sort_order", "is_active"]
@@ -17,7 +18,7 @@ class CommuneForm(forms.ModelForm):
         return value
 
 
-class PoliceUnitForm(forms.ModelForm):
+class PoliceUnitForm(core_forms.ModelForm):
     phone = PhoneField(label=_("Phone"), required=False)
 
     class Meta:
@@ -25,7 +26,7 @@ class PoliceUnitForm(forms.ModelForm):
         fields = ["code", "name_fr", "name_nl", "phone", "is_active"]
 
 
-class OfficerForm(forms.ModelForm):
+class OfficerForm(core_forms.ModelForm):
     phone = PhoneField(label=_("Phone"), required=False)
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=SpokenLanguage.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -56,13 +57,13 @@ class OfficerForm(forms.ModelForm):
         return value
 
 
-class PartnerServiceKindForm(forms.ModelForm):
+class PartnerServiceKindForm(core_forms.ModelForm):
     class Meta:
         model = PartnerServiceKind
         fields = ["name_fr", "name_nl", "code", "sort_order"]
 
 
-class PartnerServiceForm(forms.ModelForm):
+class PartnerServiceForm(core_forms.ModelForm):
     phone = PhoneField(label=_("Phone"), required=False)
 
     class Meta:
@@ -83,7 +84,7 @@ class PartnerServiceForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class ServiceFilterForm(forms.Form):
+class ServiceFilterForm(core_forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ModelChoiceField(
         label=_("Kind"), queryset=PartnerServiceKind.objects.all(), required=False, empty_label=_("All kinds")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
+from core import forms as core_forms
 from core.filtering import FormClassBuiltOnce
 from notifications import kinds
 from notifications.models import Notification, NotificationPreference
@@ -26,7 +27,7 @@ LEAD_TIME_CHOICES = [
 CHANNEL_CHOICES = Notification.Channel.choices
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(core_forms.Form):
     """Channels per kind of message and reminder lead times. Validates only; the view saves."""
 
     lead_minutes = forms.TypedMultipleChoiceField(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import User
+from core import forms as core_forms
 from oncall.models import Absence, Layer, Rotation, Shift
 
 MAX_MEMBERS = 8
@@ -40,7 +41,7 @@ class AssistantChoiceField(forms.ModelChoiceField):
         return obj.full_name
 
 
-class SpanForm(forms.Form):
+class SpanForm(core_forms.Form):
     """A [from, until) span; the view passes the bounds it must stay within."""
 
     starts_at = local_datetime_field(_("From"))
@@ -85,7 +86,7 @@ class SwapRequestForm(SpanForm):
     )
 
 
-class RotationForm(forms.ModelForm):
+class RotationForm(core_forms.ModelForm):
     class Meta:
         model = Rotation
         fields = [
@@ -150,7 +151,7 @@ class RotationForm(forms.ModelForm):
         return data
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(core_forms.Form):
     from_date = forms.DateField(label=_("From"), widget=DateInput())
     weeks = forms.IntegerField(label=_("Number of weeks"), min_value=1, max_value=104, initial=9)
 
@@ -161,7 +162,7 @@ class GenerateForm(forms.Form):
         return value
 
 
-class ShiftForm(forms.ModelForm):
+class ShiftForm(core_forms.ModelForm):
     """A manual shift: the ModelForm validates the database's exclusion constraints too."""
 
     class Meta:
@@ -183,7 +184,7 @@ class ShiftForm(forms.ModelForm):
         return super()._get_validation_exclusions() - {"superseded_at"}
 
 
-class AbsenceForm(forms.ModelForm):
+class AbsenceForm(core_forms.ModelForm):
     class Meta:
         model = Absence
         fields = ["assistant", "kind", "starts_at", "ends_at", "note"]
@@ -204,7 +205,7 @@ class AbsenceForm(forms.ModelForm):
             self.fields["assistant"].initial = user.pk if user.has_role(roles.ASSISTANT) else None
 
 
-class FairnessForm(forms.Form):
+class FairnessForm(core_forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("Until (included)"), widget=DateInput())
 
@@ -223,7 +224,7 @@ class FairnessForm(forms.Form):
         return data
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(core_forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("Which system uses it, e.g. dispatch CAD."))
 
 

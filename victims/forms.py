@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts import roles
 from accounts.fields import PhoneField
+from core import forms as core_forms
 from directory.models import Commune, Officer, PartnerService, PoliceUnit
 from victims.models import AssistanceAction, Callout, CoachedOfficer, FollowUp, IncidentCategory, Involvement, Person
 
@@ -182,7 +183,7 @@ class PVNumberField(forms.CharField):
 # --- callouts -------------------------------------------------------------------------------------------------
 
 
-class OfficerChoiceMixin(forms.Form):
+class OfficerChoiceMixin(core_forms.Form):
     """The requesting officer: picked from the directory (autocomplete) or typed as free text."""
 
     requesting_officer = forms.ModelChoiceField(
@@ -225,7 +226,7 @@ def _commune_field(**kwargs):
     return forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.active(), empty_label="—", **kwargs)
 
 
-class IdempotentForm(forms.Form):
+class IdempotentForm(core_forms.Form):
     """A hidden token made when the form is shown: the same form saved twice creates one record."""
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -372,7 +373,7 @@ class OpenCalloutForm(CalloutTimesMixin, IdempotentForm, OfficerChoiceMixin):
         }
 
 
-class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, forms.ModelForm):
+class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, core_forms.ModelForm):
     """Completing or correcting a callout; ``version`` detects a colleague's save in between."""
 
     received_at = WallClockField(label=_("Call received"))
@@ -478,21 +479,21 @@ class CalloutForm(CalloutTimesMixin, OfficerChoiceMixin, forms.ModelForm):
         return [name for name in self.changed_data if name not in ("version",)]
 
 
-class ExportForm(forms.Form):
+class ExportForm(core_forms.Form):
     """The file format of the callout list's export (the filters are the list's own)."""
 
     format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "Excel")], required=False)
 
 
-class ReferralListForm(forms.Form):
+class ReferralListForm(core_forms.Form):
     show = forms.ChoiceField(choices=[("", _("Waiting")), ("all", pgettext_lazy("referrals", "All"))], required=False)
 
 
-class FollowUpListForm(forms.Form):
+class FollowUpListForm(core_forms.Form):
     all = forms.ChoiceField(choices=[("", _("Mine only")), ("1", _("Everyone's"))], required=False)
 
 
-class StepForm(forms.Form):
+class StepForm(core_forms.Form):
     """A lifecycle button: only the step is posted."""
 
     step = forms.ChoiceField(choices=[(name, name) for name in ("accept", "en_route", "on_scene", "close", "cancel")])
@@ -501,7 +502,7 @@ class StepForm(forms.Form):
 # --- persons ----------------------------------------------------------------------------------------------------
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(core_forms.ModelForm):
     phone = PhoneField(label=_("Phone"), required=False)
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerability"),
@@ -605,7 +606,7 @@ class InvolvementForm(PersonForm):
         return value
 
 
-class PersonSearchForm(forms.Form):
+class PersonSearchForm(core_forms.Form):
     q = forms.CharField(label=_("Name"), max_length=100, required=False)
     motif = forms.CharField(
         label=_("Reason for this search"),
@@ -624,7 +625,7 @@ class PersonSearchForm(forms.Form):
 # --- help, coaching, follow-ups ------------------------------------------------------------------------------------
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(core_forms.ModelForm):
     at = WallClockField(label=_("Time"))
 
     class Meta:
@@ -650,7 +651,7 @@ class ActionForm(forms.ModelForm):
         return resolve_wall_clock(value) if value else value
 
 
-class CoachingForm(forms.ModelForm):
+class CoachingForm(core_forms.ModelForm):
     officer = forms.ModelChoiceField(queryset=Officer.objects.active(), required=False, widget=forms.HiddenInput)
     officer_text = forms.CharField(
         label=_("Officer"),
@@ -689,7 +690,7 @@ def staff_choices():
     )
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(core_forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["due_on", "assignee", "note"]
@@ -716,7 +717,7 @@ class FollowUpForm(forms.ModelForm):
 # --- referrals ------------------------------------------------------------------------------------------------------
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(core_forms.Form):
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=PartnerService.objects.active(), widget=forms.RadioSelect, empty_label=None
     )
@@ -776,7 +777,7 @@ class ReferralForm(forms.Form):
         return data
 
 
-class ServiceAnswerForm(forms.Form):
+class ServiceAnswerForm(core_forms.Form):
     """What the service answers through its link."""
 
     status = forms.ChoiceField(label=_("Your answer"), widget=forms.RadioSelect)

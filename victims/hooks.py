@@ -5,7 +5,6 @@ digest and the "Page the on-call AC" button on "Who is on call now"."""
 import functools
 from datetime import timedelta
 
-from django import forms
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -14,12 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts.extensions import home_card
+from core import forms as core_forms
 from directory import reference
 from notifications import kinds
 from oncall.extensions import handover_section, now_action
 
 
-class IncidentCategoryForm(forms.ModelForm):
+class IncidentCategoryForm(core_forms.ModelForm):
     class Meta:
         from victims.models import IncidentCategory
 
